@@ -1,0 +1,40 @@
+/**
+ * JSON as the Go reference server writes it: object keys sorted (Go marshals maps in key
+ * order), and `<`, `>`, `&`, U+2028 and U+2029 escaped. The embedded server uses it to store
+ * and return jobs byte for byte as Faktory does.
+ * @module
+ */
+
+const NEEDS_ESCAPE = /[<>&\u2028\u2029]/;
+const ESCAPES: Record<string, string> = {
+  "<": "\\u003c",
+  ">": "\\u003e",
+  "&": "\\u0026",
+  "\u2028": "\\u2028",
+  "\u2029": "\\u2029",
+};
+
+/** Escapes the characters Go's encoder escapes. Safe on whole JSON texts (they only occur in strings). */
+export function goEscape(json: string): string {
+  return NEEDS_ESCAPE.test(json) ? json.replace(/[<>&\u2028\u2029]/g, (c) => ESCAPES[c]!) : json;
+}
+
+function hasObject(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (!Array.isArray(value)) return true;
+  for (const v of value) if (hasObject(v)) return true;
+  return false;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(sortKeys);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return out;
+}
+
+/** `JSON.stringify` with Go's key order and escaping, for any JSON value. */
+export function goStringify(value: unknown): string {
+  return goEscape(JSON.stringify(hasObject(value) ? sortKeys(value) : value));
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+    server: "src/server/index.ts",
+    testing: "src/testing/index.ts",
+    cli: "src/cli/main.ts",
+    demo: "src/cli/demo.ts",
+  },
+  format: ["esm", "cjs"],
+  dts: { entry: { index: "src/index.ts", server: "src/server/index.ts", testing: "src/testing/index.ts" } },
+  target: "node20",
+  platform: "node",
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  shims: false,
+});
