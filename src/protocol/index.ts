@@ -4,6 +4,7 @@ export * from "./errors.js";
 export * from "./go-json.js";
 export * from "./ids.js";
 export * from "./job.js";
+export * from "./job-types.js";
 export * from "./messages.js";
 export * from "./password.js";
 export * from "./resp-reader.js";
