@@ -1,1 +1,2 @@
-export {};
+/** Helpers for testing code that uses faktory-ts. */
+export * from "./fault-proxy.js";
