@@ -180,7 +180,7 @@ export class Connection {
     const cause = error ?? new ConnectionError(`connection to ${this.describe()} closed`);
     const clean = error === undefined || this.state === "closing";
     this.state = "closed";
-    this.closeError = cause;
+    this.closeError = clean ? undefined : cause;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.socket.destroy();
