@@ -58,7 +58,7 @@ describe("Connection handshake", () => {
   });
 
   it("rejects a wrong password with AuthenticationError", async () => {
-    fake = await startFake((line, socket) => {
+    fake = await startFake((_line, socket) => {
       socket.end("-ERR Invalid password\r\n");
       return undefined;
     }, '+HI {"v":2,"i":10,"s":"abc"}\r\n');
