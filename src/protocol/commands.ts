@@ -40,8 +40,13 @@ export const infoCommand = (): string => "INFO\r\n";
 export const flushCommand = (): string => "FLUSH\r\n";
 /** `END` */
 export const endCommand = (): string => "END\r\n";
-/** `MUTATE {...}`: JSON.stringify writes no spaces, as the server requires. */
-export const mutateCommand = (op: MutateOperation): string => encodeCommand("MUTATE", op);
+/**
+ * `MUTATE {...}`. The server splits the line on spaces and wants exactly two parts, so the JSON
+ * must hold no space: JSON.stringify writes none between tokens, and a space inside a string
+ * (a job type, a glob) is written as the JSON escape `\u0020`, which decodes to the same text.
+ */
+export const mutateCommand = (op: MutateOperation): string =>
+  `MUTATE ${JSON.stringify(op).replace(/ /g, "\\u0020")}\r\n`;
 
 /** Checks a list of queue names for a command that takes them space-separated. */
 export function checkQueueNames(queues: readonly string[], what: string): void {

@@ -29,7 +29,8 @@ function hasObject(value: unknown): boolean {
 function sortKeys(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(sortKeys);
-  const out: Record<string, unknown> = {};
+  // A null prototype so that a "__proto__" key (JSON.parse makes it an own property) is kept.
+  const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
   return out;
 }

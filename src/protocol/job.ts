@@ -88,7 +88,8 @@ export interface JobProblem {
  * `checkQueue` is false for a scheduled job, whose queue the server checks only when it is due.
  */
 export function findJobProblem(job: Partial<Job>, checkQueue = true): JobProblem | undefined {
-  if (typeof job.jid !== "string" || job.jid.length < MIN_JID_LENGTH)
+  // Go's len() counts UTF-8 bytes.
+  if (typeof job.jid !== "string" || Buffer.byteLength(job.jid, "utf8") < MIN_JID_LENGTH)
     return { field: "jid", message: "jobs must have a reasonable jid parameter" };
   if (typeof job.jobtype !== "string" || job.jobtype === "")
     return { field: "jobtype", message: "jobs must have a jobtype parameter" };
@@ -119,7 +120,8 @@ export function queueNameProblem(queue: string): string | undefined {
 
 /** The reservation the server actually grants for a job's `reserve_for` (clamped to 60..86400). */
 export function effectiveReserveFor(reserveFor: number | undefined): number {
-  if (reserveFor === undefined || reserveFor <= 0) return DEFAULT_RESERVE_FOR;
+  // As manager/working.go: only 0 means the default; a negative value is below the minimum.
+  if (reserveFor === undefined || reserveFor === 0 || Number.isNaN(reserveFor)) return DEFAULT_RESERVE_FOR;
   if (reserveFor < MIN_RESERVE_FOR) return MIN_RESERVE_FOR;
   if (reserveFor > MAX_RESERVE_FOR) return MAX_RESERVE_FOR;
   return Math.floor(reserveFor);

@@ -40,8 +40,12 @@ export function parseTimestamp(text: string): number | undefined {
   const second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
     return undefined;
-  let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second);
-  if (new Date(ms).getUTCDate() !== day) return undefined; // e.g. February 30th
+  // setUTCFullYear, not Date.UTC, which maps years 0..99 to 1900..1999.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  if (date.getUTCDate() !== day) return undefined; // e.g. February 30th
+  let ms = date.getTime();
   if (frac !== undefined) ms += Math.floor(Number(`0${frac}`) * 1000);
   if (zone !== "Z" && zone !== "z") {
     const sign = zone[0] === "-" ? -1 : 1;

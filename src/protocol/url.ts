@@ -69,7 +69,18 @@ export function parseServerUrl(url: string): ServerAddress {
   if (host === "") throw new ConfigurationError(`Faktory URL ${JSON.stringify(url)} has no host`);
   const port = parsed.port === "" ? DEFAULT_PORT : Number(parsed.port);
   const address: ServerAddress = { host, port, tls: scheme === "tcp+tls:" };
-  if (parsed.password !== "") address.password = decodeURIComponent(parsed.password);
-  if (parsed.username !== "") address.username = decodeURIComponent(parsed.username);
+  if (parsed.password !== "") address.password = decodeUserinfo(parsed.password);
+  if (parsed.username !== "") address.username = decodeUserinfo(parsed.username);
   return address;
+}
+
+/** Percent-decodes the user name or password; the message leaves the secret out. */
+function decodeUserinfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (cause) {
+    throw new ConfigurationError("invalid percent-escape in the user name or password of the Faktory URL", {
+      cause,
+    });
+  }
 }
