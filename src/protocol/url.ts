@@ -57,7 +57,7 @@ export function parseServerUrl(url: string): ServerAddress {
   try {
     parsed = new URL(url);
   } catch (cause) {
-    throw new ConfigurationError(`invalid Faktory URL ${JSON.stringify(url)}`, { cause });
+    throw new ConfigurationError(`invalid Faktory URL ${JSON.stringify(redactPassword(url))}`, { cause });
   }
   const scheme = parsed.protocol;
   if (scheme !== "tcp:" && scheme !== "tcp+tls:")
@@ -66,7 +66,8 @@ export function parseServerUrl(url: string): ServerAddress {
     );
   let host = parsed.hostname;
   if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-  if (host === "") throw new ConfigurationError(`Faktory URL ${JSON.stringify(url)} has no host`);
+  if (host === "")
+    throw new ConfigurationError(`Faktory URL ${JSON.stringify(redactPassword(url))} has no host`);
   const port = parsed.port === "" ? DEFAULT_PORT : Number(parsed.port);
   const address: ServerAddress = { host, port, tls: scheme === "tcp+tls:" };
   if (parsed.password !== "") address.password = decodeUserinfo(parsed.password);
@@ -83,4 +84,9 @@ function decodeUserinfo(text: string): string {
       cause,
     });
   }
+}
+
+/** The URL with the password of its userinfo (if any) replaced by `***`, for error messages. */
+function redactPassword(url: string): string {
+  return url.replace(/^([^/]*\/\/[^/@:]*:)[^/@]*@/, "$1***@");
 }

@@ -161,4 +161,21 @@ describe("parseServerUrl", () => {
       expect((err as Error).message).not.toContain("cret");
     }
   });
+
+  it("error messages about a malformed URL do not show its password", () => {
+    for (const url of [
+      "tcp://:secret@",
+      "tcp://u:secret@:7419",
+      "tc p://:secret@h",
+      "tcp://u:secret@h:99999",
+    ]) {
+      expect(() => parseServerUrl(url), url).toThrow(ConfigurationError);
+      try {
+        parseServerUrl(url);
+      } catch (err) {
+        expect((err as Error).message, url).not.toContain("secret");
+        expect((err as Error).message).toContain("***");
+      }
+    }
+  });
 });
