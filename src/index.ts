@@ -14,3 +14,16 @@ export type {
   WorkerState,
 } from "./protocol/messages.js";
 export { resolveServerUrl, parseServerUrl, type ServerAddress } from "./protocol/url.js";
+// Client (issue #4) and the shared types its users need.
+export * from "./client/index.js";
+export {
+  defineJobs,
+  type JobRegistry,
+  type JobSchemas,
+  type JobsFromSchemas,
+  type JobTypeOf,
+  type StandardSchemaV1,
+  type UntypedJobs,
+} from "./protocol/job-types.js";
+export type { ConnectionOptions, TlsOptions } from "./connection/options.js";
+export { exponentialBackoff, type BackoffOptions, type RetryStrategy } from "./connection/retry.js";
