@@ -1,1 +1,25 @@
-export {};
+/**
+ * `faktory-ts/server`: an embedded server that speaks the Faktory 1.10 protocol, for tests,
+ * development and small deployments.
+ * @module
+ */
+export type { Clock, TimerHandle } from "./clock.js";
+export { systemClock } from "./clock.js";
+export type { Logger, LogLevel } from "./logger.js";
+export { createLineLogger, isLogLevel, silentLogger } from "./logger.js";
+export type { FaktoryServer, ServerOptions, ServerTlsOptions, WorkerSignal } from "./options.js";
+export {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_LINE_BYTES,
+  startServer,
+} from "./server.js";
+export { MemoryStorage } from "./storage/memory.js";
+export type {
+  QueuedJob,
+  Reservation,
+  SetName,
+  SortedEntry,
+  SortedSetStore,
+  Storage,
+} from "./storage/storage.js";

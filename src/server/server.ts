@@ -1,0 +1,154 @@
+/**
+ * `startServer`: wires the job engine, the protocol listener (TCP or TLS) and the web port.
+ * @module
+ */
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
+import type { Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { systemClock } from "./clock.js";
+import { ServerCore } from "./core.js";
+import { createWebServer } from "./http/web-server.js";
+import { silentLogger } from "./logger.js";
+import { ClientConnection, type ConnectionSettings } from "./network/connection.js";
+import type { FaktoryServer, ServerOptions, WorkerSignal } from "./options.js";
+import { MemoryStorage } from "./storage/memory.js";
+
+/** Default longest command line: 32 MiB. */
+export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024;
+/** Default connection limit (the reference's pool size). */
+export const DEFAULT_MAX_CONNECTIONS = 2000;
+/** Default handshake deadline. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 2000;
+
+function checkPort(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new RangeError(`${name} must be an integer from 0 to 65535, got ${value}`);
+}
+
+function listen(server: NetServer | HttpServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: NetServer | HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+  });
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/**
+ * Starts an embedded Faktory-compatible server and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * import { startServer } from "faktory-ts/server";
+ * await using server = await startServer({ port: 0, webPort: false });
+ * console.log(server.url); // tcp://127.0.0.1:54321
+ * ```
+ */
+export async function startServer(options: ServerOptions = {}): Promise<FaktoryServer> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 7419;
+  const webPortOption = options.webPort ?? 7420;
+  checkPort("port", port);
+  if (webPortOption !== false) checkPort("webPort", webPortOption);
+  const password = options.password === undefined || options.password === "" ? undefined : options.password;
+  const settings: ConnectionSettings = {
+    password,
+    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  };
+  const ownStorage = options.storage === undefined;
+  const storage = options.storage ?? new MemoryStorage();
+  const logger = options.logger ?? silentLogger;
+  const core = new ServerCore({ storage, clock: options.clock ?? systemClock, logger });
+
+  const sockets = new Set<ClientConnection>();
+  let closing = false;
+  const onConnection = (socket: Socket): void => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    const conn = new ClientConnection(socket, core, settings, (c) => sockets.delete(c));
+    sockets.add(conn);
+    conn.start();
+  };
+  const tcp: NetServer =
+    options.tls === undefined
+      ? createNetServer(onConnection)
+      : createTlsServer(
+          { key: options.tls.key, cert: options.tls.cert, minVersion: "TLSv1.2" },
+          onConnection,
+        );
+  if (options.tls !== undefined) {
+    tcp.on("tlsClientError", (err: Error) => logger.debug(`TLS handshake failed: ${err.message}`));
+  }
+  const web = webPortOption === false ? undefined : createWebServer(core, { password, tls: options.tls });
+
+  let boundPort: number;
+  let boundWebPort: number | undefined;
+  try {
+    boundPort = await listen(tcp, port, host);
+    if (web !== undefined) boundWebPort = await listen(web, webPortOption as number, host);
+  } catch (err) {
+    await closeServer(tcp);
+    if (web !== undefined) await closeServer(web);
+    throw err;
+  }
+  core.start();
+
+  const scheme = options.tls === undefined ? "tcp" : "tcp+tls";
+  const url = `${scheme}://${hostForUrl(host)}:${boundPort}`;
+  const webUrl =
+    boundWebPort === undefined
+      ? undefined
+      : `${options.tls === undefined ? "http" : "https"}://${hostForUrl(host)}:${boundWebPort}`;
+  logger.info(`faktory-ts server listening on ${url}${webUrl === undefined ? "" : ` (web ${webUrl})`}`);
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      const waits: Promise<void>[] = [closeServer(tcp)];
+      if (web !== undefined) {
+        waits.push(closeServer(web));
+        web.closeAllConnections();
+      }
+      for (const conn of [...sockets]) conn.close();
+      core.stop();
+      await Promise.all(waits);
+      if (ownStorage) storage.close();
+      logger.info("faktory-ts server stopped");
+    })();
+    return closed;
+  };
+
+  return {
+    host,
+    port: boundPort,
+    webPort: boundWebPort,
+    url,
+    webUrl,
+    close,
+    signalWorker: (wid: string, signal: WorkerSignal): number => core.workers.signal(wid, signal),
+    info: () => core.info(),
+    [Symbol.asyncDispose]: close,
+  };
+}

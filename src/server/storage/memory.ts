@@ -1,0 +1,150 @@
+/**
+ * The in-memory storage backend: Maps and FIFO deques for queues, indexed binary heaps for the
+ * sorted sets and the reservations. Push, fetch and ack are O(1) or O(log n).
+ * @module
+ */
+import { Deque } from "./deque.js";
+import { IndexedHeap } from "./indexed-heap.js";
+import type { QueuedJob, Reservation, SetName, SortedEntry, SortedSetStore, Storage } from "./storage.js";
+
+class MemorySortedSet implements SortedSetStore {
+  private readonly heap = new IndexedHeap<number, SortedEntry>();
+  private nextId = 1;
+
+  add(score: number, jid: string, payload: string): SortedEntry {
+    const entry: SortedEntry = { id: this.nextId++, score, jid, payload };
+    this.heap.set(entry.id, score, entry);
+    return entry;
+  }
+
+  size(): number {
+    return this.heap.size;
+  }
+
+  earliest(): SortedEntry | undefined {
+    return this.heap.peek();
+  }
+
+  takeDue(now: number): SortedEntry | undefined {
+    const first = this.heap.peek();
+    if (first === undefined || first.score > now) return undefined;
+    return this.heap.pop();
+  }
+
+  remove(id: number): boolean {
+    return this.heap.delete(id) !== undefined;
+  }
+
+  entries(): SortedEntry[] {
+    return this.heap.sortedValues();
+  }
+
+  clear(): void {
+    this.heap.clear();
+  }
+}
+
+/** Storage kept in the process's memory; lost when the process ends. */
+export class MemoryStorage implements Storage {
+  private readonly queues = new Map<string, Deque<QueuedJob>>();
+  private readonly paused = new Set<string>();
+  private readonly sets: Record<SetName, MemorySortedSet> = {
+    scheduled: new MemorySortedSet(),
+    retries: new MemorySortedSet(),
+    dead: new MemorySortedSet(),
+  };
+  private readonly reservations = new IndexedHeap<string, Reservation>();
+  private readonly counters = new Map<string, number>();
+
+  enqueue(queue: string, job: QueuedJob): void {
+    let q = this.queues.get(queue);
+    if (q === undefined) {
+      q = new Deque();
+      this.queues.set(queue, q);
+    }
+    q.push(job);
+  }
+
+  dequeue(queue: string): QueuedJob | undefined {
+    return this.queues.get(queue)?.shift();
+  }
+
+  oldest(queue: string): QueuedJob | undefined {
+    return this.queues.get(queue)?.peek();
+  }
+
+  queueSize(queue: string): number {
+    return this.queues.get(queue)?.length ?? 0;
+  }
+
+  hasQueue(queue: string): boolean {
+    return this.queues.has(queue);
+  }
+
+  queueNames(): string[] {
+    return [...this.queues.keys()].sort();
+  }
+
+  removeQueue(queue: string): void {
+    this.queues.delete(queue);
+    this.paused.delete(queue);
+  }
+
+  pauseQueue(queue: string): void {
+    this.paused.add(queue);
+  }
+
+  resumeQueue(queue: string): void {
+    this.paused.delete(queue);
+  }
+
+  isPaused(queue: string): boolean {
+    return this.paused.size > 0 && this.paused.has(queue);
+  }
+
+  sortedSet(name: SetName): SortedSetStore {
+    return this.sets[name];
+  }
+
+  addReservation(reservation: Reservation): void {
+    this.reservations.set(reservation.jid, reservation.expiresAt, reservation);
+  }
+
+  removeReservation(jid: string): Reservation | undefined {
+    return this.reservations.delete(jid);
+  }
+
+  getReservation(jid: string): Reservation | undefined {
+    return this.reservations.get(jid);
+  }
+
+  reservationCount(): number {
+    return this.reservations.size;
+  }
+
+  earliestReservation(): Reservation | undefined {
+    return this.reservations.peek();
+  }
+
+  increment(name: string, by = 1): number {
+    const value = (this.counters.get(name) ?? 0) + by;
+    this.counters.set(name, value);
+    return value;
+  }
+
+  counter(name: string): number {
+    return this.counters.get(name) ?? 0;
+  }
+
+  flush(): void {
+    this.queues.clear();
+    this.paused.clear();
+    for (const set of Object.values(this.sets)) set.clear();
+    this.reservations.clear();
+    this.counters.clear();
+  }
+
+  close(): void {
+    this.flush();
+  }
+}
