@@ -42,6 +42,8 @@ export class ReconnectingConnection {
   private closing: Promise<void> | undefined;
   private current: ClientState = "idle";
   private readonly abort = new AbortController();
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
 
   constructor(private readonly options: ReconnectingConnectionOptions) {}
 
@@ -75,14 +77,32 @@ export class ReconnectingConnection {
    */
   send(line: string, extraTimeoutMs = 0): Promise<Reply> {
     const conn = this.conn;
-    if (conn !== undefined && this.current === "ready" && conn.state === "ready")
-      return conn
-        .send(line, extraTimeoutMs)
-        .catch((err: unknown) => this.retryAfter(err, line, extraTimeoutMs));
-    return this.sendWhenReady(line, extraTimeoutMs, 0);
+    const reply =
+      conn !== undefined && this.current === "ready" && conn.state === "ready"
+        ? conn.send(line, extraTimeoutMs).catch((err: unknown) => this.retryAfter(err, line, extraTimeoutMs))
+        : this.sendWhenReady(line, extraTimeoutMs, 0);
+    this.inFlight++;
+    reply.then(this.settled, this.settled);
+    return reply;
   }
 
-  /** Closes for good: stops reconnecting, sends END, and rejects later commands. Idempotent. */
+  /** Commands sent (or waiting to be) whose reply has not come yet. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  private readonly settled = (): void => {
+    if (--this.inFlight === 0 && this.drained !== undefined) {
+      this.drained();
+      this.drained = undefined;
+    }
+  };
+
+  /**
+   * Closes for good: stops reconnecting (commands waiting for a connection reject with
+   * {@link StateError}), lets the commands already written get their replies (each is bounded by
+   * the command timeout), then sends END. Later commands reject with StateError. Idempotent.
+   */
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing;
     const conn = this.conn;
@@ -96,6 +116,10 @@ export class ReconnectingConnection {
           () => {},
           () => {},
         );
+      if (this.inFlight > 0)
+        await new Promise<void>((resolve) => {
+          this.drained = resolve;
+        });
       if (conn !== undefined) await conn.end();
     })();
     return this.closing;
