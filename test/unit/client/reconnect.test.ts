@@ -1,6 +1,7 @@
 /** Dropped connections: what is re-sent, what is queued, when the client gives up. */
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  AuthenticationError,
   Client,
   type ClientState,
   ConnectionError,
@@ -167,5 +168,32 @@ describe("client reconnection", () => {
     await client.close();
     await expect(pending).rejects.toBeInstanceOf(StateError);
     expect(client.state).toBe("closed");
+  });
+
+  it("an authentication failure while reconnecting is reported at once, not retried", async () => {
+    const server = await startFakeServer(
+      (line, conn) => {
+        if (line.startsWith("HELLO ")) return "+OK\r\n";
+        return conn.index === 0 && line === "INFO" ? "close" : "+OK\r\n";
+      },
+      {
+        greeting: false,
+        onConnection: (conn) => conn.greet(conn.index === 0 ? { v: 2 } : { v: 2, i: 1, s: "abc" }),
+      },
+    );
+    cleanup.push(() => server.close());
+    let retries = 0;
+    const client = await connect({
+      url: server.url,
+      resendUnacknowledged: false,
+      retry: () => {
+        retries++;
+        return 1;
+      },
+    });
+    await expect(client.info()).rejects.toBeInstanceOf(ConnectionError);
+    await expect(client.info()).rejects.toBeInstanceOf(AuthenticationError);
+    expect(retries).toBe(0);
+    expect(client.state).toBe("idle");
   });
 });
