@@ -86,10 +86,15 @@ export function cleanseFailure(
 
 /** The job engine. One per server. */
 export class ServerCore {
+  /** Where jobs live. */
   readonly storage: Storage;
+  /** Time source of every timer. */
   readonly clock: Clock;
+  /** Log sink. */
   readonly logger: Logger;
+  /** Live worker processes. */
   readonly workers = new WorkerRegistry();
+  /** FETCH calls blocked on empty queues. */
   readonly waiters = new FetchWaiters();
   /** When the server started (epoch ms, server clock). */
   readonly startedAt: number;

@@ -46,11 +46,4 @@ export class FetchWaiters {
     for (const waiter of set) return waiter;
     return undefined;
   }
-
-  /** Number of blocked FETCH calls. */
-  get size(): number {
-    const all = new Set<FetchWaiter>();
-    for (const set of this.byQueue.values()) for (const w of set) all.add(w);
-    return all.size;
-  }
 }

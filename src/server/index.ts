@@ -5,6 +5,7 @@
  */
 export type { Clock, TimerHandle } from "./clock.js";
 export { systemClock } from "./clock.js";
+export { FAKTORY_VERSION } from "./core.js";
 export type { Logger, LogLevel } from "./logger.js";
 export { createLineLogger, isLogLevel, silentLogger } from "./logger.js";
 export type { FaktoryServer, ServerOptions, ServerTlsOptions, WorkerSignal } from "./options.js";

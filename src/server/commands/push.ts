@@ -5,7 +5,7 @@
 import { encodeBulk, formatTimestamp, goStringify, OK_BYTES } from "../../protocol/index.js";
 import { GoTypeError } from "../jobs/go-decode.js";
 import { decodeJob, decodeJobList, type ServerJob } from "../jobs/job-codec.js";
-import { argumentAfter, type CommandHandler, errorReply, INTERNAL_ERROR } from "./types.js";
+import { argumentAfter, type CommandHandler, capMessage, errorReply, INTERNAL_ERROR } from "./types.js";
 
 function invalidJson(err: unknown): string {
   if (err instanceof GoTypeError) return errorReply(`invalid JSON: ${err.message}`);
@@ -40,7 +40,7 @@ export const pushBulk: CommandHandler = ({ core }, line) => {
   const errors: Record<string, string> = {};
   for (const job of jobs) {
     const problem = core.push(job, createdAt);
-    if (problem !== undefined) errors[job.jid] = problem;
+    if (problem !== undefined) errors[job.jid] = capMessage(problem);
   }
   return encodeBulk(goStringify(errors));
 };

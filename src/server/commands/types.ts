@@ -33,9 +33,17 @@ export interface CommandContext {
 /** A command: gets the whole line (verb included), like the reference's fixed slicing. */
 export type CommandHandler = (ctx: CommandContext, line: string) => CommandResult;
 
-/** `-ERR <message>`. */
+/** Longest error message sent; longer ones (e.g. quoting a huge queue name) are cut. */
+export const MAX_ERROR_MESSAGE = 1000;
+
+/** Cuts a message to {@link MAX_ERROR_MESSAGE} characters. */
+export function capMessage(message: string): string {
+  return message.length <= MAX_ERROR_MESSAGE ? message : `${message.slice(0, MAX_ERROR_MESSAGE)}...`;
+}
+
+/** `-ERR <message>`, the message capped so client input is never echoed without bound. */
 export function errorReply(message: string): string {
-  return encodeError("ERR", message);
+  return encodeError("ERR", capMessage(message));
 }
 
 /** The reply the reference gives when a handler panics (e.g. a missing argument). */
