@@ -53,6 +53,17 @@ describe("scheduled jobs", () => {
     expect(job.enqueued_at).toBe(formatTimestamp(at));
   });
 
+  it("re-arm the timer when an earlier job arrives after a later one", async () => {
+    const now = h.clock.now();
+    await h.p.call(pushLine("late-0001", { at: formatTimestamp(now + 100_000) }));
+    await h.p.call(pushLine("early-001", { at: formatTimestamp(now + 10_000) }));
+    h.clock.advance(10_000);
+    expect((await h.faktory()).sets.scheduled).toBe(1);
+    expect((await fetchJob()).jid).toBe("early-001");
+    h.clock.advance(90_000);
+    expect((await fetchJob()).jid).toBe("late-0001");
+  });
+
   it("enqueue a past `at` at once", async () => {
     expect(await h.p.call(pushLine("past-0001", { at: "2020-01-01T00:00:00Z" }))).toBe("+OK");
     expect((await fetchJob()).at).toBe("2020-01-01T00:00:00Z");
