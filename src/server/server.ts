@@ -94,11 +94,21 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
     options.tls === undefined
       ? createNetServer(onConnection)
       : createTlsServer(
-          { key: options.tls.key, cert: options.tls.cert, minVersion: "TLSv1.2" },
+          {
+            key: options.tls.key,
+            cert: options.tls.cert,
+            minVersion: "TLSv1.2",
+            // A peer that never completes the TLS handshake (e.g. plain TCP that waits for HI)
+            // is dropped at the same deadline as one that never says HELLO (node's default: 120 s).
+            handshakeTimeout: settings.handshakeTimeoutMs,
+          },
           onConnection,
         );
   if (options.tls !== undefined) {
-    tcp.on("tlsClientError", (err: Error) => logger.debug(`TLS handshake failed: ${err.message}`));
+    tcp.on("tlsClientError", (err: Error, socket: Socket) => {
+      logger.debug(`TLS handshake failed: ${err.message}`);
+      socket.destroy(); // node leaves the socket open (e.g. after handshakeTimeout)
+    });
   }
   const web = webPortOption === false ? undefined : createWebServer(core, { password, tls: options.tls });
 
