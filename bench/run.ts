@@ -1,0 +1,606 @@
+/**
+ * `npm run bench`: faktory-ts against faktory-worker (the incumbent JS library), side by side
+ * in the same run, against the same server.
+ *
+ *   npm run bench                       full run (~4 min), table on stdout, progress on stderr
+ *   npm run bench -- --quick            short run (< 1 min)
+ *   npm run bench -- --json [file]      also write the figures and ratios as JSON (stdout if no file)
+ *   npm run bench -- --only push,process,latency,memory,server
+ *   npm run bench -- --profile          children run with --cpu-prof (bench/results/profiles)
+ *   FAKTORY_URL=tcp://host:7419 npm run bench    use that server instead of the embedded one
+ *
+ * By default the embedded server runs in its own child process, and every (scenario, library)
+ * measurement runs in a fresh child process too. Every run checks that each job ran exactly once
+ * (and that pushes landed exactly once); any miss makes the run exit non-zero.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "../src/index.js";
+import { Progress } from "./progress.js";
+import {
+  absNow,
+  type DeliveryCheck,
+  deliveryOk,
+  describeCheck,
+  errorText,
+  type FromLoad,
+  type FromScenario,
+  type FromServer,
+  JOB_TYPE,
+  LIBS,
+  type LibName,
+  type LoadResult,
+  type LoadSpec,
+  quantile,
+  type ScenarioResult,
+  type ScenarioSpec,
+  sleep,
+  type ToScenario,
+} from "./shared.js";
+import { formatTable, type Metric, metricRatio, metricStatus } from "./table.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** Faktory 1.10's rate in its own load test on this machine class (jobs/s). */
+const REAL_FAKTORY_RATE = 3000;
+
+type Group = "push" | "process" | "latency" | "memory" | "server";
+const GROUPS: readonly Group[] = ["push", "process", "latency", "memory", "server"];
+
+interface Sizes {
+  pushSeq: number;
+  pushConc: number;
+  pushBulk: number;
+  warmup: number;
+  process: Record<1 | 10 | 50, number>;
+  latency: number;
+  latencyIntervalMs: number;
+  memoryIdleMs: number;
+  memoryJobs: number;
+  loadJobs: number;
+}
+
+const FULL: Sizes = {
+  pushSeq: 5000,
+  pushConc: 30_000,
+  pushBulk: 100_000,
+  warmup: 1000,
+  process: { 1: 5000, 10: 20_000, 50: 30_000 },
+  latency: 1000,
+  latencyIntervalMs: 3,
+  memoryIdleMs: 2000,
+  memoryJobs: 20_000,
+  loadJobs: 30_000,
+};
+
+const QUICK: Sizes = {
+  pushSeq: 1000,
+  pushConc: 5000,
+  pushBulk: 20_000,
+  warmup: 200,
+  process: { 1: 1000, 10: 4000, 50: 5000 },
+  latency: 300,
+  latencyIntervalMs: 3,
+  memoryIdleMs: 1000,
+  memoryJobs: 4000,
+  loadJobs: 10_000,
+};
+
+interface Cli {
+  quick: boolean;
+  /** undefined: no JSON; "-": stdout; else a file path. */
+  json: string | undefined;
+  only: Set<Group>;
+  profile: boolean;
+}
+
+function parseCli(argv: readonly string[]): Cli {
+  const cli: Cli = { quick: false, json: undefined, only: new Set(GROUPS), profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--quick") cli.quick = true;
+    else if (arg === "--profile") cli.profile = true;
+    else if (arg === "--json") {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith("--")) {
+        cli.json = next;
+        i++;
+      } else cli.json = "-";
+    } else if (arg === "--only") {
+      const list = (argv[++i] ?? "").split(",").filter((s) => s !== "");
+      for (const g of list) if (!GROUPS.includes(g as Group)) usage(`unknown group ${g}`);
+      cli.only = new Set(list as Group[]);
+    } else if (arg === "--help" || arg === "-h") usage();
+    else usage(`unknown option ${arg}`);
+  }
+  return cli;
+}
+
+function usage(problem?: string): never {
+  if (problem !== undefined) process.stderr.write(`bench: ${problem}\n`);
+  process.stderr.write(
+    "usage: npm run bench -- [--quick] [--json [file]] [--only push,process,latency,memory,server] [--profile]\n",
+  );
+  process.exit(problem === undefined ? 0 : 2);
+}
+
+const cli = parseCli(process.argv.slice(2));
+const sizes = cli.quick ? QUICK : FULL;
+const profileDir = join(process.cwd(), "bench", "results", "profiles");
+if (cli.profile) mkdirSync(profileDir, { recursive: true });
+const runTag = Math.random().toString(36).slice(2, 8);
+const failures: string[] = [];
+
+// ---- child processes ----------------------------------------------------------------------
+
+interface Child<From> {
+  proc: ChildProcess;
+  /** The child's stderr, last 8 KB. */
+  stderr: () => string;
+  /** Next message matching the predicate (rejects if the child exits first). */
+  next<T extends From>(match: (m: From) => m is T): Promise<T>;
+  onMessage(listener: (m: From) => void): void;
+  /** Waits for the child to exit (kills it after `graceMs`). */
+  done(graceMs?: number): Promise<void>;
+}
+
+function spawn<From>(file: string, name: string): Child<From> {
+  const execArgv = cli.profile
+    ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `${name}-${Date.now()}.cpuprofile`]
+    : [];
+  const proc = fork(join(HERE, file), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv });
+  let err = "";
+  proc.stderr?.on("data", (chunk: Buffer) => {
+    err = (err + chunk.toString()).slice(-8192);
+  });
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  const listeners: ((m: From) => void)[] = [];
+  proc.on("message", (m) => {
+    for (const l of listeners) l(m as From);
+  });
+  return {
+    proc,
+    stderr: () => err,
+    onMessage: (l) => listeners.push(l),
+    next<T extends From>(match: (m: From) => m is T): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const onExit = (code: number | null): void =>
+          reject(new Error(`${name} exited (${code}) before replying${err ? `; stderr:\n${err}` : ""}`));
+        proc.once("exit", onExit);
+        const l = (m: From): void => {
+          if (!match(m)) return;
+          listeners.splice(listeners.indexOf(l), 1);
+          proc.off("exit", onExit);
+          resolve(m);
+        };
+        listeners.push(l);
+      });
+    },
+    async done(graceMs = 5000) {
+      const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function startServerChild(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn<FromServer>("server-process.js", "server");
+  const first = await child.next((m): m is FromServer => true);
+  if (first.type === "error") throw new Error(`server failed to start: ${first.message}`);
+  return {
+    url: first.url,
+    async stop() {
+      child.proc.disconnect();
+      await child.done();
+    },
+  };
+}
+
+// ---- measurements -------------------------------------------------------------------------
+
+const progress = new Progress();
+const url = process.env.FAKTORY_URL;
+const server = url === undefined ? await startServerChild() : undefined;
+const serverUrl = url ?? server!.url;
+const admin = await Client.connect(serverUrl);
+
+const metrics: Metric[] = [];
+function metric(m: Metric): Metric {
+  metrics.push(m);
+  return m;
+}
+
+function fail(what: string, detail: string): void {
+  failures.push(`${what}: ${detail}`);
+  progress.log(`FAILED ${what}: ${detail}`);
+}
+
+function queueName(what: string, lib: LibName): string {
+  return `bench-${runTag}-${what}-${lib === "faktory-ts" ? "ts" : "fw"}`;
+}
+
+async function queueSize(queue: string): Promise<number> {
+  return (await admin.info()).faktory.queues[queue] ?? 0;
+}
+
+async function processed(): Promise<number> {
+  return (await admin.info()).faktory.total_processed;
+}
+
+/** Pushes n jobs with args `[i]` to the queue (faktory-ts PUSHB, 1,000 per command). */
+async function prefill(queue: string, n: number): Promise<void> {
+  for (let from = 0; from < n; from += 10_000) {
+    const jobs = [];
+    for (let i = from; i < Math.min(n, from + 10_000); i++) jobs.push(admin.job(JOB_TYPE, [i], { queue }));
+    const { rejected } = await admin.pushBulk(jobs);
+    if (rejected.length > 0) throw new Error(`prefill: ${rejected.length} refused: ${rejected[0]!.error}`);
+  }
+}
+
+/** Resolves at the time the server has acknowledged `target` jobs and the queue is empty. */
+async function waitAcknowledged(queue: string, target: number, timeoutMs = 120_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const info = await admin.info();
+    const at = absNow();
+    if ((info.faktory.queues[queue] ?? 0) === 0 && info.faktory.total_processed >= target) return at;
+    if (performance.now() > deadline) throw new Error(`jobs not acknowledged within ${timeoutMs} ms`);
+    await sleep(2);
+  }
+}
+
+/** Runs one scenario with one library in a fresh child. */
+async function scenario(
+  lib: LibName,
+  spec: ScenarioSpec,
+  label: string,
+  during?: (child: Child<FromScenario>) => Promise<void>,
+): Promise<ScenarioResult> {
+  progress.begin(`${label} · ${lib}`);
+  const child = spawn<FromScenario>("scenario-process.js", `${spec.kind}-${lib}`);
+  child.onMessage((m) => {
+    if (m.type === "progress") progress.update(m.done / m.total);
+  });
+  const reply = child.next((m): m is FromScenario & { type: "result" | "error" } =>
+    ["result", "error"].includes(m.type),
+  );
+  reply.catch(() => {}); // observed below
+  try {
+    child.proc.send({ type: "run", lib, spec } satisfies ToScenario);
+    if (during !== undefined) await Promise.race([during(child), reply]);
+    const message = await reply;
+    if (message.type === "error") throw new Error(message.message);
+    return message.result;
+  } finally {
+    if (child.proc.connected) child.proc.disconnect();
+    await child.done();
+    progress.end();
+  }
+}
+
+function rate(n: number, ms: number): number {
+  return (n * 1000) / ms;
+}
+
+async function measurePush(): Promise<void> {
+  const kinds = [
+    {
+      key: "push-seq",
+      label: "Push, sequential (jobs/s)",
+      spec: (queue: string) =>
+        ({ kind: "push-seq", url: serverUrl, queue, n: sizes.pushSeq, warmup: sizes.warmup }) as const,
+    },
+    {
+      key: "push-conc",
+      label: "Push, 100 in flight (jobs/s)",
+      target: { kind: "ratio-min", value: 3 } as const,
+      spec: (queue: string) =>
+        ({
+          kind: "push-conc",
+          url: serverUrl,
+          queue,
+          n: sizes.pushConc,
+          warmup: sizes.warmup,
+          inFlight: 100,
+        }) as const,
+    },
+    {
+      key: "push-bulk",
+      label: "Push, bulk 1,000/call (jobs/s)",
+      spec: (queue: string) =>
+        ({
+          kind: "push-bulk",
+          url: serverUrl,
+          queue,
+          n: sizes.pushBulk,
+          warmup: sizes.warmup * 5,
+          batch: 1000,
+        }) as const,
+    },
+  ];
+  for (const kind of kinds) {
+    const m = metric({ key: kind.key, label: kind.label, higherIsBetter: true, target: kind.target });
+    for (const lib of LIBS) {
+      const queue = queueName(kind.key, lib);
+      try {
+        const result = await scenario(lib, kind.spec(queue), kind.label.replace(/ \(.*/, ""));
+        if (result.kind !== "push") throw new Error(`unexpected result ${result.kind}`);
+        if (result.unsupported !== undefined) {
+          m.notes = [...(m.notes ?? []), `${lib}: ${result.unsupported}`];
+          continue;
+        }
+        const landed = await queueSize(queue);
+        if (result.rejected > 0 || landed !== result.n)
+          fail(
+            `${kind.key} ${lib}`,
+            `pushed ${result.n}, ${result.rejected} refused, ${landed} in the queue`,
+          );
+        else m[lib] = rate(result.n, result.elapsedMs);
+      } catch (err) {
+        fail(`${kind.key} ${lib}`, errorText(err));
+      } finally {
+        await admin.removeQueues([queue, `${queue}-warmup`]);
+      }
+    }
+  }
+}
+
+async function measureProcessing(): Promise<void> {
+  for (const concurrency of [1, 10, 50] as const) {
+    const n = sizes.process[concurrency];
+    const m = metric({
+      key: `process-c${concurrency}`,
+      label: `Processing, concurrency ${concurrency} (jobs/s)`,
+      higherIsBetter: true,
+      target: concurrency === 1 ? undefined : { kind: "ratio-min", value: 2 },
+    });
+    for (const lib of LIBS) {
+      const queue = queueName(`process-c${concurrency}`, lib);
+      try {
+        await prefill(queue, n);
+        const base = await processed();
+        let endAt = 0;
+        const result = await scenario(
+          lib,
+          { kind: "process", url: serverUrl, queue, n, concurrency },
+          `Processing c=${concurrency}`,
+          async (child) => {
+            await child.next(
+              (msg): msg is FromScenario & { type: "handled-all" } => msg.type === "handled-all",
+            );
+            endAt = await waitAcknowledged(queue, base + n);
+            child.proc.send({ type: "finish" } satisfies ToScenario);
+          },
+        );
+        if (result.kind === "unsupported") {
+          m.notes = [...(m.notes ?? []), `${lib}: ${result.reason}`];
+          continue;
+        }
+        if (result.kind !== "process") throw new Error(`unexpected result ${result.kind}`);
+        if (checkDelivery(`process-c${concurrency} ${lib}`, result.check))
+          m[lib] = rate(n, endAt - result.firstStartAt);
+      } catch (err) {
+        fail(`process-c${concurrency} ${lib}`, errorText(err));
+      } finally {
+        await admin.removeQueues([queue]);
+      }
+    }
+  }
+}
+
+function checkDelivery(what: string, check: DeliveryCheck): boolean {
+  if (deliveryOk(check)) return true;
+  fail(what, describeCheck(check));
+  return false;
+}
+
+async function measureLatency(): Promise<void> {
+  const p50 = metric({
+    key: "latency-p50",
+    label: "Push → handler start, p50 (ms)",
+    higherIsBetter: false,
+    target: { kind: "ts-max", value: 1 },
+  });
+  const p99 = metric({ key: "latency-p99", label: "Push → handler start, p99 (ms)", higherIsBetter: false });
+  for (const lib of LIBS) {
+    const queue = queueName("latency", lib);
+    try {
+      const result = await scenario(
+        lib,
+        {
+          kind: "latency",
+          url: serverUrl,
+          queue,
+          n: sizes.latency,
+          concurrency: 10,
+          intervalMs: sizes.latencyIntervalMs,
+        },
+        "Latency",
+      );
+      if (result.kind === "unsupported") {
+        p50.notes = [...(p50.notes ?? []), `${lib}: ${result.reason}`];
+        continue;
+      }
+      if (result.kind !== "latency") throw new Error(`unexpected result ${result.kind}`);
+      if (checkDelivery(`latency ${lib}`, result.check)) {
+        p50[lib] = quantile(result.latenciesMs, 0.5);
+        p99[lib] = quantile(result.latenciesMs, 0.99);
+      }
+    } catch (err) {
+      fail(`latency ${lib}`, errorText(err));
+    } finally {
+      await admin.removeQueues([queue]);
+    }
+  }
+}
+
+async function measureMemory(): Promise<void> {
+  const idle = metric({
+    key: "rss-idle",
+    label: "Worker RSS, concurrency 100, idle (MiB)",
+    higherIsBetter: false,
+    target: { kind: "ratio-max", value: 1 },
+  });
+  const busy = metric({
+    key: "rss-busy",
+    label: "Worker RSS, concurrency 100, busy (MiB)",
+    higherIsBetter: false,
+    target: { kind: "ratio-max", value: 1 },
+  });
+  const n = sizes.memoryJobs;
+  for (const lib of LIBS) {
+    const queue = queueName("memory", lib);
+    try {
+      const base = await processed();
+      const result = await scenario(
+        lib,
+        {
+          kind: "memory",
+          url: serverUrl,
+          queue,
+          n,
+          concurrency: 100,
+          idleMs: sizes.memoryIdleMs,
+          handlerMs: 2,
+        },
+        "Memory",
+        async (child) => {
+          await child.next((msg): msg is FromScenario & { type: "idle-done" } => msg.type === "idle-done");
+          await prefill(queue, n);
+          await child.next(
+            (msg): msg is FromScenario & { type: "handled-all" } => msg.type === "handled-all",
+          );
+          await waitAcknowledged(queue, base + n);
+          child.proc.send({ type: "finish" } satisfies ToScenario);
+        },
+      );
+      if (result.kind === "unsupported") {
+        idle.notes = [...(idle.notes ?? []), `${lib}: ${result.reason}`];
+        continue;
+      }
+      if (result.kind !== "memory") throw new Error(`unexpected result ${result.kind}`);
+      if (checkDelivery(`memory ${lib}`, result.check)) {
+        idle[lib] = quantile(result.idleRssBytes, 0.5) / 2 ** 20;
+        busy[lib] = Math.max(...result.busyRssBytes) / 2 ** 20;
+      }
+    } catch (err) {
+      fail(`memory ${lib}`, errorText(err));
+    } finally {
+      await admin.removeQueues([queue]);
+    }
+  }
+}
+
+let load: LoadResult | undefined;
+async function measureServer(): Promise<void> {
+  const m = metric({
+    key: "server-load",
+    label: `Server, Faktory load test ${(sizes.loadJobs / 1000).toFixed(0)}k jobs × 10 conns (jobs/s)`,
+    higherIsBetter: true,
+    target: { kind: "ts-min", value: 5 * REAL_FAKTORY_RATE },
+    notes: [
+      `reference: real Faktory 1.10 ≈ ${REAL_FAKTORY_RATE.toLocaleString("en-US")} jobs/s on this machine class`,
+    ],
+  });
+  const prefix = `bench-${runTag}-load-q`;
+  progress.begin("Server mixed load");
+  const child = spawn<FromLoad>("load-process.js", "load");
+  child.onMessage((msg) => {
+    if (msg.type === "progress") progress.update(msg.done / msg.total);
+  });
+  try {
+    const reply = child.next(
+      (msg): msg is FromLoad & { type: "result" | "error" } => msg.type !== "progress",
+    );
+    child.proc.send({
+      url: serverUrl,
+      jobs: sizes.loadJobs,
+      threads: 10,
+      queuePrefix: prefix,
+    } satisfies LoadSpec);
+    const message = await reply;
+    if (message.type === "error") throw new Error(message.message);
+    load = message.result;
+    if (load.pushes !== load.jobs || load.pops !== load.jobs)
+      fail("server load", `pushed ${load.pushes}, popped ${load.pops} of ${load.jobs}`);
+    else if (checkDelivery("server load", load.check)) m["faktory-ts"] = rate(load.jobs, load.elapsedMs);
+  } catch (err) {
+    fail("server load", errorText(err));
+  } finally {
+    if (child.proc.connected) child.proc.disconnect();
+    await child.done();
+    progress.end();
+    await admin.removeQueues(Array.from({ length: 5 }, (_, i) => `${prefix}${i}`));
+    await admin.discard("retries", { jobtype: "SomeJob", regexp: `*${prefix}*` });
+  }
+}
+
+// ---- main ---------------------------------------------------------------------------------
+
+const steps: [Group, number, () => Promise<void>][] = [
+  ["push", 6, measurePush],
+  ["process", 6, measureProcessing],
+  ["latency", 2, measureLatency],
+  ["memory", 2, measureMemory],
+  ["server", 1, measureServer],
+];
+progress.plan(steps.filter(([g]) => cli.only.has(g)).reduce((sum, [, count]) => sum + count, 0));
+const startedAt = performance.now();
+try {
+  for (const [group, , measure] of steps) if (cli.only.has(group)) await measure();
+} catch (err) {
+  fail("bench", errorText(err));
+} finally {
+  progress.finish();
+  await admin.close().catch(() => {});
+  await server?.stop();
+}
+const elapsedS = (performance.now() - startedAt) / 1000;
+
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
+const header = [
+  `faktory-ts vs faktory-worker 4.7.1 · ${cli.quick ? "quick" : "full"} run · ${elapsedS.toFixed(0)} s`,
+  `server: ${url === undefined ? "embedded faktory-ts server (own process)" : "FAKTORY_URL"} · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}`,
+];
+const table = formatTable(metrics);
+const out = cli.json === "-" ? process.stderr : process.stdout;
+out.write(`\n${header.join("\n")}\n\n${table}\n`);
+if (failures.length > 0) out.write(`\nCORRECTNESS FAILURES (${failures.length}):\n${failures.join("\n")}\n`);
+
+if (cli.json !== undefined) {
+  const doc = {
+    date: new Date().toISOString(),
+    command,
+    quick: cli.quick,
+    server: url === undefined ? "embedded" : "external",
+    node: process.version,
+    cpus: cpus().length,
+    elapsedSeconds: elapsedS,
+    sizes,
+    metrics: metrics.map((m) => ({
+      key: m.key,
+      label: m.label,
+      higherIsBetter: m.higherIsBetter,
+      faktoryTs: m["faktory-ts"] ?? null,
+      faktoryWorker: m["faktory-worker"] ?? null,
+      ratioTsToFw: metricRatio(m) ?? null,
+      target: m.target ?? null,
+      status: metricStatus(m),
+      notes: m.notes ?? [],
+    })),
+    serverLoad: load ?? null,
+    ok: failures.length === 0,
+    failures,
+  };
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  if (cli.json === "-") process.stdout.write(text);
+  else {
+    mkdirSync(dirname(cli.json), { recursive: true });
+    writeFileSync(cli.json, text);
+    out.write(`\nJSON written to ${cli.json}\n`);
+  }
+}
+process.exitCode = failures.length > 0 ? 1 : 0;

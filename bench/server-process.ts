@@ -1,0 +1,27 @@
+/**
+ * Server child: the embedded faktory-ts server in its own process, so its CPU never shares an
+ * event loop with a client under test. Sends `{type:"ready", url}`, runs until the parent
+ * disconnects or sends SIGTERM.
+ */
+import { startServer } from "../src/server/index.js";
+import { errorText, type FromServer } from "./shared.js";
+
+function send(message: FromServer): void {
+  if (process.connected) process.send?.(message);
+}
+
+try {
+  const server = await startServer({ port: 0, webPort: false });
+  const stop = (): void => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("disconnect", stop);
+  process.on("SIGTERM", stop);
+  send({ type: "ready", url: server.url });
+} catch (err) {
+  send({ type: "error", message: errorText(err) });
+  process.exit(1);
+}
