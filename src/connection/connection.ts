@@ -64,6 +64,7 @@ export class Connection {
   private head = 0;
   private readonly reader: RespReader;
   private timer: NodeJS.Timeout | undefined;
+  private corked = false;
   private closeError: FaktoryError | undefined;
   private resolveClosed!: (error: FaktoryError | undefined) => void;
 
@@ -137,7 +138,7 @@ export class Connection {
       return Promise.reject(this.closeError ?? new StateError(`connection is ${this.state}`));
     return new Promise<Reply>((resolve, reject) => {
       this.enqueue(resolve, reject, extraTimeoutMs);
-      this.socket.write(line);
+      this.write(line);
     });
   }
 
@@ -154,7 +155,7 @@ export class Connection {
       (_, i) =>
         new Promise<Reply>((resolve, reject) => this.enqueue(resolve, reject, extraTimeoutMs[i] ?? 0)),
     );
-    this.socket.write(lines.join(""));
+    this.write(lines.join(""));
     return promises;
   }
 
@@ -189,6 +190,24 @@ export class Connection {
     this.head = 0;
     this.resolveClosed(clean ? undefined : cause);
   }
+
+  /**
+   * Writes through a cork held until the next tick, so commands issued in the same tick (many
+   * concurrent pushes, an ACK and the next FETCH) leave in one system call instead of one each.
+   */
+  private write(data: string): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    this.socket.write(data);
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   private enqueue(resolve: Pending["resolve"], reject: Pending["reject"], extraTimeoutMs: number): void {
     const deadline = performance.now() + this.options.commandTimeoutMs + extraTimeoutMs;

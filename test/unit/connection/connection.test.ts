@@ -135,6 +135,35 @@ describe("Connection commands", () => {
     await conn.end();
   });
 
+  it("coalesces commands sent in the same tick into one socket write", async () => {
+    fake = await startFake(() => "+OK\r\n");
+    const conn = await Connection.open({ url: url(fake) });
+    type Spied = {
+      _write: (...args: unknown[]) => void;
+      _writev: (chunks: unknown[], callback: unknown) => void;
+    };
+    const socket = (conn as unknown as { socket: Spied }).socket;
+    const writes: number[] = [];
+    const write = socket._write.bind(socket);
+    const writev = socket._writev.bind(socket);
+    socket._write = (...args) => {
+      writes.push(1);
+      write(...args);
+    };
+    socket._writev = (chunks, callback) => {
+      writes.push(chunks.length);
+      writev(chunks, callback);
+    };
+    const replies = Array.from({ length: 20 }, (_, i) => conn.send(`PUSH ${i}\r\n`));
+    expect(writes).toEqual([]); // held until the tick ends
+    await Promise.all(replies);
+    expect(writes).toEqual([20]);
+    expect(fake.lines.slice(1)).toEqual(Array.from({ length: 20 }, (_, i) => `PUSH ${i}`));
+    await conn.send("INFO\r\n"); // a later tick: its own write
+    expect(writes).toEqual([20, 1]);
+    await conn.end();
+  });
+
   it("rejects every pending command when the socket drops", async () => {
     fake = await startFake((line, socket) => {
       if (line.startsWith("HELLO")) return "+OK\r\n";
