@@ -4,13 +4,20 @@
  * @module
  */
 
+/** The last timestamp formatted (formatting is on the push path; a burst shares its millisecond). */
+const lastFormatted = { ms: Number.NaN, text: "" };
+
 /** Formats epoch milliseconds as an RFC 3339 UTC timestamp, trimming trailing zeros of the fraction. */
 export function formatTimestamp(ms: number): string {
+  if (ms === lastFormatted.ms) return lastFormatted.text;
   const iso = new Date(ms).toISOString(); // 2026-11-28T09:42:00.220Z
-  if (iso.endsWith(".000Z")) return `${iso.slice(0, -5)}Z`;
-  if (iso.endsWith("00Z")) return `${iso.slice(0, -3)}Z`;
-  if (iso.endsWith("0Z")) return `${iso.slice(0, -2)}Z`;
-  return iso;
+  let text = iso;
+  if (iso.endsWith(".000Z")) text = `${iso.slice(0, -5)}Z`;
+  else if (iso.endsWith("00Z")) text = `${iso.slice(0, -3)}Z`;
+  else if (iso.endsWith("0Z")) text = `${iso.slice(0, -2)}Z`;
+  lastFormatted.ms = ms;
+  lastFormatted.text = text;
+  return text;
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;

@@ -25,6 +25,13 @@ describe("formatTimestamp", () => {
     expect(formatTimestamp(0)).toBe("1970-01-01T00:00:00Z");
   });
 
+  it("gives the right text for a repeated millisecond and after a different one", () => {
+    expect(formatTimestamp(at(5))).toBe("2026-11-28T09:42:00.005Z");
+    expect(formatTimestamp(at(5))).toBe("2026-11-28T09:42:00.005Z");
+    expect(formatTimestamp(at(50))).toBe("2026-11-28T09:42:00.05Z");
+    expect(formatTimestamp(at(5))).toBe("2026-11-28T09:42:00.005Z");
+  });
+
   it("round-trips through parseTimestamp", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), (ms) => {
