@@ -27,3 +27,4 @@ export {
 } from "./protocol/job-types.js";
 export type { ConnectionOptions, TlsOptions } from "./connection/options.js";
 export { exponentialBackoff, type BackoffOptions, type RetryStrategy } from "./connection/retry.js";
+export * from "./worker/index.js";

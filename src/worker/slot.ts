@@ -1,0 +1,182 @@
+/**
+ * A processing slot: one connection that fetches a job, runs it, reports its result, fetches
+ * the next, for as long as the worker wants jobs. It survives connection loss: it reconnects
+ * with backoff and leaves undelivered results to be re-sent.
+ * @module
+ */
+import { FETCH_BLOCK_MS } from "../connection/connection.js";
+import { type RetryStrategy, sleep } from "../connection/retry.js";
+import { fetchCommand, parseJsonReply } from "../protocol/commands.js";
+import type { Job } from "../protocol/job.js";
+import type { Reply } from "../protocol/resp-reader.js";
+import type { WorkerLogger } from "./logger.js";
+import { classifyResultError, type PendingResults } from "./pending-results.js";
+import { type Connector, ignoreRejection, isIrrecoverable, type WireConnection } from "./wire.js";
+
+/** What a slot needs from its worker. */
+export interface SlotHost {
+  /** Opens a connection that said HELLO with the worker's identity. */
+  readonly connect: Connector;
+  /** Results waiting for a connection. */
+  readonly pending: PendingResults;
+  readonly logger: WorkerLogger;
+  /** Delay before reconnect attempt n, or null to give up. */
+  readonly reconnect: RetryStrategy;
+  /** Aborted when the worker starts stopping (cuts reconnect waits short). */
+  readonly stopSignal: AbortSignal;
+  /** Whether the worker still wants new jobs (false once quiet or stopping). */
+  shouldFetch(): boolean;
+  /** The queue list for the next FETCH. */
+  nextQueues(): string[];
+  /** Runs a job; resolves with its result line (`ACK ...` or `FAIL ...`). Never rejects. */
+  execute(job: Job<readonly unknown[]>, slot: number): Promise<string>;
+  /** Reports a recovered problem. */
+  reportError(error: unknown, where: string): void;
+}
+
+/**
+ * One processing slot. `run()` resolves once the worker stops wanting jobs (after the job in
+ * hand is done and reported); it rejects only with an error reconnecting cannot fix (wrong
+ * password, or the reconnect strategy gave up).
+ *
+ * A job's ACK/FAIL and the slot's next FETCH go out in one write (one round trip per job);
+ * when the worker is quiet or stopping, only the result is sent.
+ *
+ * @example
+ * ```ts
+ * await Promise.all(Array.from({ length: 10 }, (_, i) => new Slot(i, host).run()));
+ * ```
+ */
+export class Slot {
+  private conn: WireConnection | undefined;
+  private failures = 0;
+  private lastError: Error = new Error("connection lost");
+
+  constructor(
+    /** Index of the slot, 0-based. */
+    readonly index: number,
+    private readonly host: SlotHost,
+  ) {}
+
+  /** Fetches and runs jobs until the worker stops fetching. */
+  async run(): Promise<void> {
+    const { host } = this;
+    let next: Promise<Reply> | undefined;
+    try {
+      for (;;) {
+        if (next === undefined && !host.shouldFetch()) return;
+        const conn = await this.connection();
+        if (conn === undefined) return; // the worker started stopping while we waited
+        try {
+          if (host.pending.size > 0) await host.pending.flush(conn);
+          if (next === undefined) {
+            if (!host.shouldFetch()) return;
+            next = conn.send(fetchCommand(host.nextQueues()), FETCH_BLOCK_MS);
+          }
+          const reply = await next;
+          next = undefined;
+          this.failures = 0;
+          const job = parseJsonReply<Job<readonly unknown[]>>(reply, "FETCH");
+          if (job === null) continue;
+          const line = await host.execute(job, this.index);
+          let result: Promise<Reply>;
+          if (host.shouldFetch()) {
+            const [sent, fetched] = conn.sendBatch(
+              [line, fetchCommand(host.nextQueues())],
+              [0, FETCH_BLOCK_MS],
+            ) as [Promise<Reply>, Promise<Reply>];
+            fetched.catch(ignoreRejection);
+            next = fetched;
+            result = sent;
+          } else result = conn.send(line);
+          await this.settle(result, line, job.jid);
+        } catch (err) {
+          next = undefined; // a lost connection loses its FETCH too
+          this.drop(err);
+        }
+      }
+    } finally {
+      const conn = this.conn;
+      this.conn = undefined;
+      await conn?.end();
+    }
+  }
+
+  /** Waits for a result's reply; keeps it for re-delivery (and rethrows) when the connection failed. */
+  private async settle(result: Promise<Reply>, line: string, jid: string): Promise<void> {
+    try {
+      await result;
+    } catch (err) {
+      const kind = line.startsWith("ACK") ? "ACK" : "FAIL";
+      const verdict = classifyResultError(err);
+      if (verdict === "retry") {
+        this.host.pending.add({ jid, kind, line });
+        this.host.logger.warn(`${kind} of job ${jid} not delivered; it will be re-sent after reconnecting`, {
+          jid,
+          slot: this.index,
+        });
+        throw err;
+      }
+      if (verdict === "known")
+        this.host.logger.debug(`server no longer holds job ${jid}: ${(err as Error).message}`, { jid });
+      else {
+        this.host.logger.warn(`server refused ${kind} of job ${jid}: ${(err as Error).message}`, { jid });
+        this.host.reportError(err, `${kind} of job ${jid}`);
+      }
+    }
+  }
+
+  private drop(err: unknown): void {
+    this.failures++;
+    this.lastError = err instanceof Error ? err : new Error(String(err));
+    this.conn?.destroy();
+    this.conn = undefined;
+    if (!this.host.stopSignal.aborted) {
+      this.host.logger.warn(
+        `slot ${this.index}: connection lost: ${(err as Error)?.message ?? String(err)}`,
+        {
+          slot: this.index,
+        },
+      );
+      this.host.reportError(err, `slot ${this.index}`);
+    }
+  }
+
+  /**
+   * The slot's connection, opening one (with backoff after failures) when needed. Resolves
+   * `undefined` when the worker began stopping meanwhile; rejects with an error that
+   * reconnecting cannot fix.
+   */
+  private async connection(): Promise<WireConnection | undefined> {
+    const { host } = this;
+    if (this.conn !== undefined && this.conn.state === "ready") return this.conn;
+    this.conn?.destroy();
+    this.conn = undefined;
+    for (;;) {
+      if (this.failures > 0) {
+        const delay = host.reconnect(this.failures, this.lastError);
+        if (delay === null) throw this.lastError;
+        try {
+          await sleep(delay, host.stopSignal);
+        } catch {
+          return undefined;
+        }
+      }
+      if (host.stopSignal.aborted && host.pending.size === 0) return undefined;
+      try {
+        this.conn = await host.connect();
+        if (this.failures > 0)
+          host.logger.info(`slot ${this.index}: reconnected`, { slot: this.index, attempts: this.failures });
+        return this.conn;
+      } catch (err) {
+        if (isIrrecoverable(err)) throw err;
+        this.failures++;
+        this.lastError = err instanceof Error ? err : new Error(String(err));
+        host.logger.debug(`slot ${this.index}: connect failed: ${(err as Error).message}`, {
+          slot: this.index,
+          attempt: this.failures,
+        });
+      }
+    }
+  }
+}

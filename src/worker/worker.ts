@@ -1,0 +1,633 @@
+/**
+ * The Faktory worker: fetches jobs from a Faktory server and runs their handlers, with
+ * heartbeats, graceful shutdown, reconnects and re-delivery of results.
+ * @module
+ */
+import { Connection } from "../connection/connection.js";
+import { sleep } from "../connection/retry.js";
+import { ackCommand, failCommand, fetchCommand, parseJsonReply } from "../protocol/commands.js";
+import { ConnectionError, StateError } from "../protocol/errors.js";
+import type { Job } from "../protocol/job.js";
+import type { JobRegistry, JobTypeOf, UntypedJobs } from "../protocol/job-types.js";
+import type { WorkerState } from "../protocol/messages.js";
+import { FETCH_BLOCK_MS } from "../connection/connection.js";
+import { JobAbandonedError } from "./errors.js";
+import { type Listener, TypedEmitter, type WorkerEvents } from "./events.js";
+import { failureFromError } from "./failure.js";
+import { HandlerRunner, type JobOutcome } from "./handler-runner.js";
+import { Heartbeat } from "./heartbeat.js";
+import { loggerWithFields, type WorkerLogger } from "./logger.js";
+import type { Middleware } from "./middleware.js";
+import {
+  checkQueues,
+  type ResolvedWorkerOptions,
+  resolveWorkerOptions,
+  type WorkerOptions,
+} from "./options.js";
+import { classifyResultError, PendingResults } from "./pending-results.js";
+import { queueOrderer } from "./queue-order.js";
+import { Slot, type SlotHost } from "./slot.js";
+import { ThreadPool, type ThreadPoolOptions } from "./thread-pool.js";
+import type { JobContext, JobHandler, StopDetails, StopReason, WorkerInfo } from "./types.js";
+import { type Connector, isIrrecoverable, type WireConnection } from "./wire.js";
+
+/**
+ * Where a worker is in its life:
+ * `idle` (created; `runOne` allowed) → `running` (`run()`) → `quiet` (no new jobs) →
+ * `stopping` (waiting for running jobs) → `stopped` (final).
+ */
+export type WorkerPhase = "idle" | "running" | "quiet" | "stopping" | "stopped";
+
+/** Options of {@link Worker.runToCompletion}. */
+export interface RunToCompletionOptions {
+  /** Exit the process when the worker has stopped (default true): code 0, or 1 after an error. */
+  exitProcess?: boolean;
+}
+
+/** Options of {@link Worker.shutdown}. */
+export interface ShutdownOptions {
+  /** Time running jobs get before they are FAILed, in ms (default: the worker's `shutdownTimeoutMs`). */
+  timeoutMs?: number;
+}
+
+interface RunningJob {
+  readonly job: Job<readonly unknown[]>;
+  readonly controller: AbortController;
+  abandon(error: JobAbandonedError): void;
+}
+
+/**
+ * A Faktory worker process. Register a handler per job type, then `run()`.
+ *
+ * - `concurrency` slots, each with its own connection, fetch and run jobs; one more connection
+ *   sends BEAT (state and memory) every 15 s and obeys the server's `quiet` and `terminate`.
+ * - A handler that returns ACKs its job; one that throws FAILs it with the error's type,
+ *   message, stack and `cause` chain. A job without a handler is FAILed (`No handler for X`).
+ * - Lost connections are re-opened with jittered backoff; a result (ACK/FAIL) that could not be
+ *   sent is kept and sent after the reconnect: the job is not run again.
+ * - Stopping (server `terminate`, `shutdown()`, SIGTERM via `runToCompletion`) waits up to
+ *   `shutdownTimeoutMs` for running jobs, then FAILs the rest and aborts their `ctx.signal`.
+ *
+ * @typeParam Jobs - the job-type registry that types `register` (give it, or pass `jobs` schemas).
+ *
+ * @example
+ * ```ts
+ * import { Worker } from "faktory-ts";
+ *
+ * type Jobs = { SendEmail: [to: string, subject: string]; Resize: [url: string, width: number] };
+ * const worker = new Worker<Jobs>({ concurrency: 5, queues: ["critical", "default"] });
+ * worker.register("SendEmail", async (job, ctx) => {
+ *   const [to, subject] = job.args; // typed
+ *   await mailer.send(to, subject, { signal: ctx.signal });
+ * });
+ * worker.registerThreaded("Resize", new URL("./resize-job.js", import.meta.url), { threads: 2 });
+ * worker.use(async (job, ctx, next) => {
+ *   ctx.logger.info("start");
+ *   await next();
+ * });
+ * worker.on("job:failure", ({ job, error }) => report(job.jid, error));
+ * await worker.runToCompletion(); // until SIGTERM / SIGINT or the server says terminate
+ * ```
+ */
+export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisposable {
+  /** Who this worker is (wid, hostname, pid, labels), as sent in HELLO. */
+  readonly info: WorkerInfo;
+  private readonly options: ResolvedWorkerOptions;
+  private readonly logger: WorkerLogger;
+  private readonly runner: HandlerRunner;
+  private readonly events: TypedEmitter<WorkerEvents>;
+  private readonly pending: PendingResults;
+  private readonly pools: ThreadPool[] = [];
+  private readonly running = new Set<RunningJob>();
+  private readonly connect: Connector;
+  private readonly stopController = new AbortController();
+  private currentPhase: WorkerPhase = "idle";
+  private nextQueues: () => string[];
+  private heartbeat: Heartbeat | undefined;
+  private oneConn: WireConnection | undefined;
+  private readonly oneCalls = new Set<Promise<unknown>>();
+  private stopReason: StopReason | undefined;
+  private stopError: Error | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineAt = Number.POSITIVE_INFINITY;
+  private deadlinePassed = false;
+  private abandoned = 0;
+  private stopTriggered!: () => void;
+  private readonly stopRequested = new Promise<void>((resolve) => {
+    this.stopTriggered = resolve;
+  });
+  private finished: Promise<StopDetails> | undefined;
+  private details: StopDetails | undefined;
+
+  /**
+   * Creates a worker; nothing connects until `run()` or `runOne()`.
+   * @throws ConfigurationError for an invalid option or URL.
+   */
+  constructor(options: WorkerOptions<Jobs> = {}) {
+    this.options = resolveWorkerOptions(options as WorkerOptions<JobRegistry>);
+    this.info = this.options.identity;
+    this.logger = this.options.logger;
+    this.runner = new HandlerRunner(this.options.schemas);
+    this.pending = new PendingResults(this.logger);
+    this.events = new TypedEmitter<WorkerEvents>((error, event) =>
+      this.logger.warn(
+        `a listener of "${String(event)}" threw: ${(error as Error)?.message ?? String(error)}`,
+      ),
+    );
+    this.nextQueues = queueOrderer(this.options.queues, this.options.queueOrder);
+    const identity = { ...this.info, labels: [...this.info.labels] };
+    this.connect = () => Connection.open({ ...this.options.connection, worker: identity });
+  }
+
+  /** The worker's phase; see {@link WorkerPhase}. */
+  get phase(): WorkerPhase {
+    return this.currentPhase;
+  }
+
+  /** Jobs running right now. */
+  get runningJobs(): number {
+    return this.running.size;
+  }
+
+  /** Results (ACK/FAIL) waiting to be re-sent after a lost connection. */
+  get pendingResults(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Sets the handler of a job type (replacing an earlier one). The handler gets the job (with
+   * typed `args`) and a {@link JobContext}; returning ACKs the job, throwing FAILs it.
+   * @example
+   * ```ts
+   * worker.register("SendEmail", async (job, ctx) => send(...job.args, ctx.signal));
+   * ```
+   */
+  register<T extends JobTypeOf<Jobs>>(jobtype: T, handler: JobHandler<Jobs[T]>): this {
+    if (typeof jobtype !== "string" || jobtype === "")
+      throw new TypeError("jobtype must be a non-empty string");
+    if (typeof handler !== "function") throw new TypeError(`handler of ${jobtype} must be a function`);
+    this.runner.register(jobtype, handler as unknown as JobHandler<readonly unknown[]>);
+    return this;
+  }
+
+  /**
+   * Runs a job type's handler in a pool of worker threads, for CPU-bound work: the event loop
+   * stays free for heartbeats and other jobs. The module (a path or URL of a JavaScript module
+   * Node can import) default-exports `(args, job) => result | Promise<result>`. Errors thrown in
+   * the thread FAIL the job like any other error; when the job is abandoned at shutdown its
+   * thread is terminated. Middleware runs in the main thread, around the call.
+   * @example
+   * ```ts
+   * // hash-job.js: export default function (args) { return expensiveHash(args[0]); }
+   * worker.registerThreaded("Hash", new URL("./hash-job.js", import.meta.url), { threads: 4 });
+   * ```
+   */
+  registerThreaded<T extends JobTypeOf<Jobs>>(
+    jobtype: T,
+    module: string | URL,
+    options: ThreadPoolOptions = {},
+  ): this {
+    const pool = new ThreadPool(module, options);
+    this.pools.push(pool);
+    this.runner.register(jobtype, (job, ctx) => pool.run(job.args, job, ctx.signal));
+    return this;
+  }
+
+  /**
+   * Adds a middleware around every job (the first added is the outermost).
+   * @example
+   * ```ts
+   * worker.use(async (job, ctx, next) => {
+   *   const t = Date.now();
+   *   await next();
+   *   ctx.logger.info("done", { ms: Date.now() - t });
+   * });
+   * ```
+   */
+  use(middleware: Middleware): this {
+    this.runner.use(middleware);
+    return this;
+  }
+
+  /**
+   * Listens to an event; returns a function that removes the listener.
+   * @example
+   * ```ts
+   * const off = worker.on("job:success", ({ job, durationMs }) => stats.add(job.jobtype, durationMs));
+   * ```
+   */
+  on<K extends keyof WorkerEvents>(event: K, listener: Listener<WorkerEvents, K>): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Listens to an event once; returns a function that removes the listener. */
+  once<K extends keyof WorkerEvents>(event: K, listener: Listener<WorkerEvents, K>): () => void {
+    return this.events.once(event, listener);
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof WorkerEvents>(event: K, listener: Listener<WorkerEvents, K>): void {
+    this.events.off(event, listener);
+  }
+
+  /**
+   * Fetches one job (waiting up to ~2 s), runs it and reports its result. Resolves `false` when
+   * no job came, `true` otherwise (whether it succeeded or failed). Results that earlier calls
+   * could not deliver are sent first. Uses its own connection; not allowed while `run()` is active.
+   * @throws StateError once the worker is stopping/stopped or while `run()` is active.
+   * @throws ConnectionError when the server cannot be reached, or the result could not be sent
+   *   (the result is then kept and sent by the next `runOne`, `run` or `shutdown`).
+   * @example
+   * ```ts
+   * while (await worker.runOne(["default"])) {}
+   * await worker.shutdown();
+   * ```
+   */
+  runOne(queues?: readonly string[]): Promise<boolean> {
+    if (this.currentPhase !== "idle") return Promise.reject(this.phaseError("runOne"));
+    const list = queues === undefined ? this.nextQueues() : queueOrderer(queues, this.options.queueOrder)();
+    try {
+      checkQueues(list);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const call = this.runOneWith(list);
+    const tracked = call.then(
+      () => {},
+      () => {},
+    );
+    this.oneCalls.add(tracked);
+    void tracked.then(() => this.oneCalls.delete(tracked));
+    return call;
+  }
+
+  /**
+   * Runs until the server says `terminate`, a shutdown is requested (`shutdown()`, `stop()`,
+   * `Symbol.asyncDispose`) or an error reconnecting cannot fix; lost connections are re-opened
+   * in the meantime. Resolves with the {@link StopDetails}; never rejects once started.
+   * @throws StateError (as a rejection) when the worker is already running or has stopped.
+   * @example
+   * ```ts
+   * const stopped = worker.run(["critical", "default"]);
+   * process.once("SIGTERM", () => void worker.shutdown());
+   * console.log(await stopped); // { reason: "shutdown", graceful: true, running: 0, undelivered: 0 }
+   * ```
+   */
+  run(queues?: readonly string[]): Promise<StopDetails> {
+    if (this.currentPhase !== "idle") return Promise.reject(this.phaseError("run"));
+    if (queues !== undefined) {
+      try {
+        checkQueues(queues);
+        this.nextQueues = queueOrderer(queues, this.options.queueOrder);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    this.currentPhase = "running";
+    this.finished = this.runSlots();
+    return this.finished;
+  }
+
+  /**
+   * Like {@link Worker.run}, for a worker process's main loop: SIGTERM and SIGINT start a graceful
+   * shutdown (a second one forces it: running jobs are FAILed at once), SIGTSTP makes the worker
+   * quiet. The signal listeners are removed when the worker stops; then the process exits (code
+   * 0, or 1 after an error) unless `exitProcess` is false.
+   * @example
+   * ```ts
+   * await worker.runToCompletion(["default"]);
+   * ```
+   */
+  async runToCompletion(
+    queues?: readonly string[],
+    options: RunToCompletionOptions = {},
+  ): Promise<StopDetails> {
+    const onStop = (signal: NodeJS.Signals): void => {
+      const force = this.currentPhase === "stopping";
+      this.logger.info(`received ${signal}: ${force ? "stopping now" : "shutting down gracefully"}`);
+      void this.shutdown(force ? { timeoutMs: 0 } : {});
+    };
+    const onQuiet = (signal: NodeJS.Signals): void => {
+      this.logger.info(`received ${signal}: going quiet`);
+      this.quiet();
+    };
+    const signals: [NodeJS.Signals, (signal: NodeJS.Signals) => void][] = [
+      ["SIGTERM", onStop],
+      ["SIGINT", onStop],
+    ];
+    if (process.platform !== "win32") signals.push(["SIGTSTP", onQuiet]);
+    for (const [signal, listener] of signals) process.on(signal, listener);
+    let details: StopDetails;
+    try {
+      details = await this.run(queues);
+    } finally {
+      for (const [signal, listener] of signals) process.off(signal, listener);
+    }
+    if (options.exitProcess !== false) process.exit(details.reason === "error" ? 1 : 0);
+    return details;
+  }
+
+  /**
+   * Stops fetching new jobs; running jobs finish and report, heartbeats go on. There is no way
+   * back (as in Faktory). No effect unless the worker is running.
+   * @example
+   * ```ts
+   * worker.quiet(); // e.g. before a deploy
+   * ```
+   */
+  quiet(): void {
+    this.goQuiet("local");
+  }
+
+  /**
+   * Stops the worker gracefully: no new jobs; running jobs get `timeoutMs` (default
+   * `shutdownTimeoutMs`) to finish, then they are FAILed and their `ctx.signal` aborted;
+   * undelivered results are sent; connections close. Resolves with the {@link StopDetails}
+   * (the same as `run()`). Calling it again while stopping can shorten the timeout; once
+   * stopped it returns the same details.
+   * @example
+   * ```ts
+   * const details = await worker.shutdown({ timeoutMs: 10_000 });
+   * ```
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<StopDetails> {
+    if (this.details !== undefined) return Promise.resolve(this.details);
+    if (this.currentPhase === "idle") {
+      this.beginStop("shutdown", "local", options.timeoutMs);
+      this.finished = this.finish(() => Promise.all(this.oneCalls));
+      return this.finished;
+    }
+    this.beginStop("shutdown", "local", options.timeoutMs);
+    return this.finished!;
+  }
+
+  /** Same as {@link Worker.shutdown}. */
+  stop(options: ShutdownOptions = {}): Promise<StopDetails> {
+    return this.shutdown(options);
+  }
+
+  /** Graceful shutdown for `await using worker = new Worker(...)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  private phaseError(what: string): StateError {
+    if (this.currentPhase === "stopping" || this.currentPhase === "stopped")
+      return new StateError(
+        `cannot ${what}(): this worker has ${this.currentPhase === "stopped" ? "stopped" : "begun stopping"} and cannot run again; create a new Worker`,
+      );
+    return new StateError(`cannot ${what}(): the worker is already running (run() was called)`);
+  }
+
+  private async runSlots(): Promise<StopDetails> {
+    const { options } = this;
+    this.logger.info("worker starting", {
+      wid: this.info.wid,
+      concurrency: options.concurrency,
+      queues: options.queues,
+    });
+    const one = this.oneConn;
+    this.oneConn = undefined;
+    await one?.end();
+    this.heartbeat = new Heartbeat({
+      wid: this.info.wid,
+      intervalMs: options.beatIntervalMs,
+      connect: this.connect,
+      logger: this.logger,
+      state: () => this.reportedState(),
+      onReply: (state, rssKb) => this.onBeatReply(state, rssKb),
+      onError: (error) => this.reportError(error, "heartbeat"),
+    });
+    this.heartbeat.start();
+    const host: SlotHost = {
+      connect: this.connect,
+      pending: this.pending,
+      logger: this.logger,
+      reconnect: options.reconnect,
+      stopSignal: this.stopController.signal,
+      shouldFetch: () => this.currentPhase === "running",
+      nextQueues: () => this.nextQueues(),
+      execute: (job, slot) => this.execute(job, slot),
+      reportError: (error, where) => this.reportError(error, where),
+    };
+    const slots = Array.from({ length: options.concurrency }, (_, i) =>
+      new Slot(i, host).run().catch((error: unknown) => {
+        const err = error instanceof Error ? error : new Error(String(error));
+        this.logger.error(`slot ${i} cannot continue: ${err.message}`);
+        this.beginStop("error", "local", undefined, err);
+      }),
+    );
+    return this.finish(async () => {
+      await Promise.all(slots);
+      await this.stopRequested;
+      await Promise.all(slots);
+    });
+  }
+
+  /** Waits for `work`, then delivers what is left, closes everything and records the details. */
+  private async finish(work: () => Promise<unknown>): Promise<StopDetails> {
+    await work();
+    await this.stopRequested;
+    await Promise.all(this.oneCalls);
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    const undelivered = await this.flushAtStop();
+    await this.heartbeat?.stop();
+    const one = this.oneConn;
+    this.oneConn = undefined;
+    await one?.end();
+    await Promise.all(this.pools.map((p) => p.close()));
+    const reason = this.stopReason ?? "shutdown";
+    const details: StopDetails = {
+      reason,
+      graceful: this.abandoned === 0 && undelivered === 0,
+      running: this.abandoned,
+      undelivered,
+      ...(this.stopError !== undefined ? { error: this.stopError } : {}),
+    };
+    this.details = details;
+    this.currentPhase = "stopped";
+    this.logger.info("worker stopped", { reason, running: this.abandoned, undelivered });
+    this.events.emit("stopped", details);
+    return details;
+  }
+
+  private beginStop(reason: StopReason, source: "server" | "local", timeoutMs?: number, error?: Error): void {
+    const timeout = timeoutMs ?? this.options.shutdownTimeoutMs;
+    if (this.currentPhase === "stopped") return;
+    if (this.stopReason === undefined) {
+      this.stopReason = reason;
+      this.stopError = error;
+      this.currentPhase = "stopping";
+      this.logger.info(`worker stopping (${reason}); running jobs get ${timeout} ms`, {
+        running: this.running.size,
+      });
+      this.events.emit("terminate", { source });
+      this.stopController.abort(new StateError(`worker stopping (${reason})`));
+      void this.heartbeat?.beatNow();
+      this.stopTriggered();
+    }
+    const at = performance.now() + timeout;
+    if (at >= this.deadlineAt) return;
+    this.deadlineAt = at;
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = setTimeout(() => this.abandonAll(timeout), Math.max(0, timeout));
+    this.deadlineTimer.unref();
+  }
+
+  private abandonAll(timeoutMs: number): void {
+    this.deadlineTimer = undefined;
+    this.deadlinePassed = true;
+    const reason = this.stopReason ?? "shutdown";
+    if (this.running.size > 0)
+      this.logger.warn(`shutdown timeout: failing ${this.running.size} running job(s)`, {
+        jids: [...this.running].map((r) => r.job.jid),
+      });
+    for (const entry of [...this.running]) {
+      const error = new JobAbandonedError(reason, timeoutMs);
+      entry.controller.abort(error);
+      entry.abandon(error);
+    }
+  }
+
+  private goQuiet(source: "server" | "local"): void {
+    if (this.currentPhase !== "running") return;
+    this.currentPhase = "quiet";
+    this.logger.info(`worker quiet (${source === "server" ? "asked by the server" : "local request"})`);
+    this.events.emit("quiet", { source });
+    if (source === "local") void this.heartbeat?.beatNow();
+  }
+
+  private reportedState(): WorkerState {
+    if (this.currentPhase === "quiet") return "quiet";
+    if (this.currentPhase === "stopping" || this.currentPhase === "stopped") return "terminate";
+    return "running";
+  }
+
+  private onBeatReply(state: WorkerState, rssKb: number): void {
+    this.events.emit("beat", { state, rssKb });
+    if (state === "quiet") this.goQuiet("server");
+    else if (state === "terminate") this.beginStop("terminate", "server");
+  }
+
+  private reportError(error: unknown, where: string): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.events.emit("error", { error: err, where });
+  }
+
+  /** Runs one job (middleware, handler, abandonment) and returns its ACK or FAIL line. Never rejects. */
+  private async execute(job: Job<readonly unknown[]>, slot: number): Promise<string> {
+    const controller = new AbortController();
+    let abandon!: (error: JobAbandonedError) => void;
+    const abandoned = new Promise<JobOutcome>((resolve) => {
+      abandon = (error) => resolve({ ok: false, error });
+    });
+    const entry: RunningJob = { job, controller, abandon };
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const failure = job.failure;
+    const ctx: JobContext = {
+      jid: job.jid,
+      jobtype: job.jobtype,
+      queue: job.queue ?? "default",
+      attempt: failure === undefined ? 1 : (failure.retry_count ?? 0) + 2,
+      signal: controller.signal,
+      stopping: this.stopController.signal,
+      logger: loggerWithFields(this.logger, { jid: job.jid, jobtype: job.jobtype }),
+      worker: this.info,
+      slot,
+      startedAt,
+      locals: new Map(),
+    };
+    let outcome: JobOutcome;
+    if (this.deadlinePassed) {
+      // Fetched after the shutdown timeout had passed: give it straight back.
+      const error = new JobAbandonedError(this.stopReason ?? "shutdown", this.options.shutdownTimeoutMs);
+      controller.abort(error);
+      outcome = { ok: false, error };
+    } else {
+      this.running.add(entry);
+      this.events.emit("job:start", { job, slot });
+      outcome = await Promise.race([this.runner.run(job, ctx), abandoned]);
+      this.running.delete(entry);
+      if (outcome.ok === false && outcome.error instanceof JobAbandonedError) this.abandoned++;
+    }
+    const durationMs = performance.now() - t0;
+    if (outcome.ok) {
+      this.events.emit("job:success", { job, slot, durationMs });
+      return ackCommand(job.jid);
+    }
+    const fail = failureFromError(job.jid, outcome.error);
+    this.logger.debug(`job ${job.jid} failed: ${fail.errtype}: ${fail.message}`, { jid: job.jid });
+    this.events.emit("job:failure", { job, slot, durationMs, error: outcome.error, fail });
+    return failCommand(fail);
+  }
+
+  private async runOneWith(queues: string[]): Promise<boolean> {
+    const conn = await this.oneConnection();
+    try {
+      await this.pending.flush(conn);
+      const reply = await conn.send(fetchCommand(queues), FETCH_BLOCK_MS);
+      const job = parseJsonReply<Job<readonly unknown[]>>(reply, "FETCH");
+      if (job === null) return false;
+      const line = await this.execute(job, -1);
+      try {
+        await conn.send(line);
+      } catch (err) {
+        const verdict = classifyResultError(err);
+        if (verdict === "retry") {
+          this.pending.add({ jid: job.jid, kind: line.startsWith("ACK") ? "ACK" : "FAIL", line });
+          throw new ConnectionError(
+            `job ${job.jid} ran but its result could not be sent (${(err as Error).message}); it is kept and will be re-sent`,
+            { cause: err },
+          );
+        }
+        if (verdict === "refused") this.reportError(err, `result of job ${job.jid}`);
+      }
+      return true;
+    } catch (err) {
+      if (classifyResultError(err) === "retry") {
+        conn.destroy();
+        if (this.oneConn === conn) this.oneConn = undefined;
+      }
+      throw err;
+    }
+  }
+
+  private async oneConnection(): Promise<WireConnection> {
+    if (this.oneConn !== undefined && this.oneConn.state === "ready") return this.oneConn;
+    this.oneConn?.destroy();
+    this.oneConn = await this.connect();
+    return this.oneConn;
+  }
+
+  /** Sends results still waiting, retrying until the shutdown deadline; returns how many were lost. */
+  private async flushAtStop(): Promise<number> {
+    if (this.pending.size === 0) return 0;
+    const until = Math.max(performance.now() + 2000, Number.isFinite(this.deadlineAt) ? this.deadlineAt : 0);
+    let attempt = 0;
+    while (this.pending.size > 0 && performance.now() < until) {
+      let conn: WireConnection | undefined;
+      try {
+        conn = await this.connect();
+        await this.pending.flush(conn);
+      } catch (err) {
+        if (isIrrecoverable(err)) break;
+        attempt++;
+        const delay = this.options.reconnect(attempt, err as Error) ?? 1000;
+        await sleep(Math.min(delay, Math.max(0, until - performance.now())));
+      } finally {
+        await conn?.end();
+      }
+    }
+    const lost = this.pending.size;
+    if (lost > 0)
+      this.logger.error(
+        `${lost} job result(s) could not be delivered; the server will retry those jobs when their reservations expire`,
+        { jids: this.pending.jids() },
+      );
+    return lost;
+  }
+}
