@@ -1,5 +1,5 @@
 /** Adapter for faktory-ts (this repository, bundled from src/). */
-import { Client } from "../../src/index.js";
+import { Client, Worker } from "../../src/index.js";
 import { JOB_TYPE } from "../shared.js";
 import type { BenchLibrary, Producer, RunningWorker, WorkerOptions } from "./types.js";
 
@@ -20,7 +20,16 @@ export const library: BenchLibrary = {
     };
   },
 
-  async startWorker(_options: WorkerOptions): Promise<RunningWorker | undefined> {
-    return undefined; // src/worker is not there yet
+  async startWorker({ url, queue, concurrency, handler, onError }: WorkerOptions): Promise<RunningWorker> {
+    const worker = new Worker({ url, concurrency, queues: [queue] });
+    worker.register(JOB_TYPE, (job) => handler(job.args));
+    worker.on("error", ({ error, where }) => onError(new Error(`${where}: ${error.message}`)));
+    const stopped = worker.run();
+    return {
+      async stop() {
+        await worker.shutdown();
+        await stopped;
+      },
+    };
   },
 };
