@@ -71,7 +71,7 @@ const FULL: Sizes = {
   latency: 1000,
   latencyIntervalMs: 3,
   memoryIdleMs: 2000,
-  memoryJobs: 20_000,
+  memoryJobs: 6000,
   loadJobs: 30_000,
 };
 
@@ -84,7 +84,7 @@ const QUICK: Sizes = {
   latency: 300,
   latencyIntervalMs: 3,
   memoryIdleMs: 1000,
-  memoryJobs: 4000,
+  memoryJobs: 2000,
   loadJobs: 10_000,
 };
 
@@ -464,7 +464,7 @@ async function measureMemory(): Promise<void> {
           n,
           concurrency: 100,
           idleMs: sizes.memoryIdleMs,
-          handlerMs: 2,
+          handlerMs: 50,
         },
         "Memory",
         async (child) => {
