@@ -128,13 +128,13 @@ export class Heartbeat {
       this.conn?.destroy();
       this.conn = undefined;
       this.failures++;
+      options.onError(error);
       if (err instanceof ServerError && /unknown worker/i.test(err.serverMessage)) {
         options.logger.info("the server forgot this worker; saying HELLO again", { wid: options.wid });
         // A fresh connection says HELLO, which registers the worker again: beat again at once
         // (only once in a row, then back off).
         if (this.failures === 1) return 0;
       } else options.logger.warn(`heartbeat failed: ${error.message}`, { wid: options.wid });
-      options.onError(error);
       return Math.min(options.intervalMs, this.retry(this.failures, error) ?? options.intervalMs);
     }
   }

@@ -36,7 +36,7 @@ export function queueOrderer(
   random: () => number = Math.random,
 ): () => string[] {
   const list = [...queues];
-  if (order === "strict" || list.length < 2) return () => list;
+  if (order === "strict") return () => list;
   if (order === "random")
     return () => {
       const out = [...list];
@@ -52,6 +52,7 @@ export function queueOrderer(
       throw new ConfigurationError(`queue weight of ${q} must be a positive number, got ${String(w)}`);
     return w;
   });
+  if (list.length < 2) return () => list;
   // Weighted random order without replacement (Efraimidis-Spirakis): sort by u^(1/w), largest
   // first. The first queue is q with probability w(q) / sum(w), and so on down the list.
   return () =>

@@ -30,7 +30,13 @@ describe("Worker job cycle", () => {
     const worker = new Worker({ url: server.url, queues: [queue], concurrency: 2 });
     const seen: unknown[] = [];
     worker.register("Add", (job, ctx) => {
-      seen.push({ args: job.args, jid: ctx.jid, queue: ctx.queue, attempt: ctx.attempt, wid: ctx.worker.wid });
+      seen.push({
+        args: job.args,
+        jid: ctx.jid,
+        queue: ctx.queue,
+        attempt: ctx.attempt,
+        wid: ctx.worker.wid,
+      });
     });
     const done = nextEvent(worker, "job:success");
     const running = worker.run();
@@ -62,7 +68,11 @@ describe("Worker job cycle", () => {
     expect(event.fail.errtype).toBe("PaymentDeclined");
     expect(event.error).toBeInstanceOf(PaymentDeclined);
     const job = await failedJob(client, server.url, jid, queue);
-    expect(job?.failure).toMatchObject({ errtype: "PaymentDeclined", message: "card declined", retry_count: 0 });
+    expect(job?.failure).toMatchObject({
+      errtype: "PaymentDeclined",
+      message: "card declined",
+      retry_count: 0,
+    });
     const backtrace = job?.failure?.backtrace ?? [];
     expect(backtrace[0]).toMatch(/^at /);
     expect(backtrace).toContain("Caused by: RangeError: amount too large");

@@ -52,7 +52,12 @@ export function until<J extends JobRegistry>(
  * Moves a failed job from the retry set back to its queue and fetches it, to read the failure
  * the worker reported. The fetched job is left reserved (its reservation expires later).
  */
-export async function failedJob(client: Client, url: string, jid: string, queue: string): Promise<Job | null> {
+export async function failedJob(
+  client: Client,
+  url: string,
+  jid: string,
+  queue: string,
+): Promise<Job | null> {
   await client.requeue("retries", { jids: [jid] });
   const conn = await Connection.open({ url });
   try {

@@ -30,7 +30,12 @@ describe("Worker lifecycle", () => {
       const queue = uniqueQueue("quiet");
       // One slot: a FETCH already waiting on the server when quiet arrives may still get a job
       // (as with Faktory itself); with the only slot busy, none is waiting.
-      const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1, unsafeBeatIntervalMs: 50 });
+      const worker = new Worker({
+        url: server.url,
+        queues: [queue],
+        concurrency: 1,
+        unsafeBeatIntervalMs: 50,
+      });
       const release = deferred();
       const started = nextEvent(worker, "job:start");
       worker.register("Slow", () => release.promise);
@@ -83,7 +88,9 @@ describe("Worker lifecycle", () => {
         quick.resolve();
       });
       let starts = 0;
-      const bothStarted = new Promise<void>((resolve) => worker.on("job:start", () => ++starts === 2 && resolve()));
+      const bothStarted = new Promise<void>((resolve) =>
+        worker.on("job:start", () => ++starts === 2 && resolve()),
+      );
       const run = worker.run();
       const hangJid = await client.push("Hang", [], { queue });
       await client.push("Quick", [], { queue });
@@ -125,7 +132,12 @@ describe("Worker lifecycle", () => {
 
   it("a second shutdown with timeout 0 abandons running jobs at once", async () => {
     const queue = uniqueQueue("force");
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1, shutdownTimeoutMs: 60_000 });
+    const worker = new Worker({
+      url: server.url,
+      queues: [queue],
+      concurrency: 1,
+      shutdownTimeoutMs: 60_000,
+    });
     const started = nextEvent(worker, "job:start");
     worker.register("Forever", () => new Promise(() => {}));
     void worker.run();

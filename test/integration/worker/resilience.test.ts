@@ -172,7 +172,12 @@ describe("Worker resilience", () => {
         if (line.startsWith("FETCH")) {
           fetches++;
           if (fetches <= 2) {
-            const job = JSON.stringify({ jid: `job-000${fetches}`, jobtype: "T", args: [], queue: "default" });
+            const job = JSON.stringify({
+              jid: `job-000${fetches}`,
+              jobtype: "T",
+              args: [],
+              queue: "default",
+            });
             return `$${Buffer.byteLength(job)}\r\n${job}\r\n`;
           }
           await new Promise((r) => setTimeout(r, 50));
@@ -181,7 +186,8 @@ describe("Worker resilience", () => {
         return undefined;
       },
       {
-        onConnection: (conn: FakeConnection) => conn.socket.on("data", (c: Buffer) => chunks.push(c.toString())),
+        onConnection: (conn: FakeConnection) =>
+          conn.socket.on("data", (c: Buffer) => chunks.push(c.toString())),
       },
     );
     const worker = new Worker({ url: fake.url, concurrency: 1 });
