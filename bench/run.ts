@@ -3,7 +3,8 @@
  * in the same run, against the same server.
  *
  *   npm run bench                       full run (~4 min), table on stdout, progress on stderr
- *   npm run bench -- --quick            short run (< 1 min)
+ *   npm run bench -- --quick            short run (< 1 min; one round instead of three)
+ *   npm run bench -- --rounds 5         rounds of every measurement (the table shows medians)
  *   npm run bench -- --json [file]      also write the figures and ratios as JSON (stdout if no file)
  *   npm run bench -- --only push,process,latency,memory,server
  *   npm run bench -- --profile          children run with --cpu-prof (bench/results/profiles)
@@ -94,15 +95,26 @@ interface Cli {
   json: string | undefined;
   only: Set<Group>;
   profile: boolean;
+  /** Rounds of every measurement (the table shows medians); default 3, 1 with --quick. */
+  rounds: number | undefined;
 }
 
 function parseCli(argv: readonly string[]): Cli {
-  const cli: Cli = { quick: false, json: undefined, only: new Set(GROUPS), profile: false };
+  const cli: Cli = {
+    quick: false,
+    json: undefined,
+    only: new Set(GROUPS),
+    profile: false,
+    rounds: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--quick") cli.quick = true;
     else if (arg === "--profile") cli.profile = true;
-    else if (arg === "--json") {
+    else if (arg === "--rounds") {
+      cli.rounds = Number(argv[++i]);
+      if (!Number.isInteger(cli.rounds) || cli.rounds < 1) usage("--rounds takes a positive integer");
+    } else if (arg === "--json") {
       const next = argv[i + 1];
       if (next !== undefined && !next.startsWith("--")) {
         cli.json = next;
@@ -121,7 +133,7 @@ function parseCli(argv: readonly string[]): Cli {
 function usage(problem?: string): never {
   if (problem !== undefined) process.stderr.write(`bench: ${problem}\n`);
   process.stderr.write(
-    "usage: npm run bench -- [--quick] [--json [file]] [--only push,process,latency,memory,server] [--profile]\n",
+    "usage: npm run bench -- [--quick] [--rounds N] [--json [file]] [--only push,process,latency,memory,server] [--profile]\n",
   );
   process.exit(problem === undefined ? 0 : 2);
 }
@@ -208,9 +220,30 @@ const serverUrl = url ?? server!.url;
 const admin = await Client.connect(serverUrl);
 
 const metrics: Metric[] = [];
+/** The metric with this key (created on the first round, reused by the later ones). */
 function metric(m: Metric): Metric {
+  const existing = metrics.find((x) => x.key === m.key);
+  if (existing !== undefined) return existing;
   metrics.push(m);
   return m;
+}
+
+/** One round's figure; the table shows the median of the rounds. */
+function sample(m: Metric, lib: LibName, value: number): void {
+  m.samples ??= {};
+  const values = [...(m.samples[lib] ?? []), value];
+  m.samples[lib] = values;
+  m[lib] = quantile(values, 0.5);
+}
+
+let round = 0;
+/** Libraries in this round's order: alternating, so neither always runs first. */
+function runOrder(): readonly LibName[] {
+  return round % 2 === 0 ? LIBS : [...LIBS].reverse();
+}
+
+function addNote(m: Metric, note: string): void {
+  if (!(m.notes ?? []).includes(note)) m.notes = [...(m.notes ?? []), note];
 }
 
 function fail(what: string, detail: string): void {
@@ -259,7 +292,7 @@ async function scenario(
   label: string,
   during?: (child: Child<FromScenario>) => Promise<void>,
 ): Promise<ScenarioResult> {
-  progress.begin(`${label} · ${lib}`);
+  progress.begin(`${label} · ${lib}${rounds > 1 ? ` · round ${round + 1}/${rounds}` : ""}`);
   const child = spawn<FromScenario>("scenario-process.js", `${spec.kind}-${lib}`);
   child.onMessage((m) => {
     if (m.type === "progress") progress.update(m.done / m.total);
@@ -323,13 +356,13 @@ async function measurePush(): Promise<void> {
   ];
   for (const kind of kinds) {
     const m = metric({ key: kind.key, label: kind.label, higherIsBetter: true, target: kind.target });
-    for (const lib of LIBS) {
+    for (const lib of runOrder()) {
       const queue = queueName(kind.key, lib);
       try {
         const result = await scenario(lib, kind.spec(queue), kind.label.replace(/ \(.*/, ""));
         if (result.kind !== "push") throw new Error(`unexpected result ${result.kind}`);
         if (result.unsupported !== undefined) {
-          m.notes = [...(m.notes ?? []), `${lib}: ${result.unsupported}`];
+          addNote(m, `${lib}: ${result.unsupported}`);
           continue;
         }
         const landed = await queueSize(queue);
@@ -338,7 +371,7 @@ async function measurePush(): Promise<void> {
             `${kind.key} ${lib}`,
             `pushed ${result.n}, ${result.rejected} refused, ${landed} in the queue`,
           );
-        else m[lib] = rate(result.n, result.elapsedMs);
+        else sample(m, lib, rate(result.n, result.elapsedMs));
       } catch (err) {
         fail(`${kind.key} ${lib}`, errorText(err));
       } finally {
@@ -357,7 +390,7 @@ async function measureProcessing(): Promise<void> {
       higherIsBetter: true,
       target: concurrency === 1 ? undefined : { kind: "ratio-min", value: 2 },
     });
-    for (const lib of LIBS) {
+    for (const lib of runOrder()) {
       const queue = queueName(`process-c${concurrency}`, lib);
       try {
         await prefill(queue, n);
@@ -376,12 +409,12 @@ async function measureProcessing(): Promise<void> {
           },
         );
         if (result.kind === "unsupported") {
-          m.notes = [...(m.notes ?? []), `${lib}: ${result.reason}`];
+          addNote(m, `${lib}: ${result.reason}`);
           continue;
         }
         if (result.kind !== "process") throw new Error(`unexpected result ${result.kind}`);
         if (checkDelivery(`process-c${concurrency} ${lib}`, result.check))
-          m[lib] = rate(n, endAt - result.firstStartAt);
+          sample(m, lib, rate(n, endAt - result.firstStartAt));
       } catch (err) {
         fail(`process-c${concurrency} ${lib}`, errorText(err));
       } finally {
@@ -405,7 +438,7 @@ async function measureLatency(): Promise<void> {
     target: { kind: "ts-max", value: 1 },
   });
   const p99 = metric({ key: "latency-p99", label: "Push → handler start, p99 (ms)", higherIsBetter: false });
-  for (const lib of LIBS) {
+  for (const lib of runOrder()) {
     const queue = queueName("latency", lib);
     try {
       const result = await scenario(
@@ -421,13 +454,13 @@ async function measureLatency(): Promise<void> {
         "Latency",
       );
       if (result.kind === "unsupported") {
-        p50.notes = [...(p50.notes ?? []), `${lib}: ${result.reason}`];
+        addNote(p50, `${lib}: ${result.reason}`);
         continue;
       }
       if (result.kind !== "latency") throw new Error(`unexpected result ${result.kind}`);
       if (checkDelivery(`latency ${lib}`, result.check)) {
-        p50[lib] = quantile(result.latenciesMs, 0.5);
-        p99[lib] = quantile(result.latenciesMs, 0.99);
+        sample(p50, lib, quantile(result.latenciesMs, 0.5));
+        sample(p99, lib, quantile(result.latenciesMs, 0.99));
       }
     } catch (err) {
       fail(`latency ${lib}`, errorText(err));
@@ -451,7 +484,7 @@ async function measureMemory(): Promise<void> {
     target: { kind: "ratio-max", value: 1 },
   });
   const n = sizes.memoryJobs;
-  for (const lib of LIBS) {
+  for (const lib of runOrder()) {
     const queue = queueName("memory", lib);
     try {
       const base = await processed();
@@ -478,13 +511,13 @@ async function measureMemory(): Promise<void> {
         },
       );
       if (result.kind === "unsupported") {
-        idle.notes = [...(idle.notes ?? []), `${lib}: ${result.reason}`];
+        addNote(idle, `${lib}: ${result.reason}`);
         continue;
       }
       if (result.kind !== "memory") throw new Error(`unexpected result ${result.kind}`);
       if (checkDelivery(`memory ${lib}`, result.check)) {
-        idle[lib] = quantile(result.idleRssBytes, 0.5) / 2 ** 20;
-        busy[lib] = Math.max(...result.busyRssBytes) / 2 ** 20;
+        sample(idle, lib, quantile(result.idleRssBytes, 0.5) / 2 ** 20);
+        sample(busy, lib, Math.max(...result.busyRssBytes) / 2 ** 20);
       }
     } catch (err) {
       fail(`memory ${lib}`, errorText(err));
@@ -506,7 +539,7 @@ async function measureServer(): Promise<void> {
     ],
   });
   const prefix = `bench-${runTag}-load-q`;
-  progress.begin("Server mixed load");
+  progress.begin(`Server mixed load${rounds > 1 ? ` · round ${round + 1}/${rounds}` : ""}`);
   const child = spawn<FromLoad>("load-process.js", "load");
   child.onMessage((msg) => {
     if (msg.type === "progress") progress.update(msg.done / msg.total);
@@ -526,7 +559,8 @@ async function measureServer(): Promise<void> {
     load = message.result;
     if (load.pushes !== load.jobs || load.pops !== load.jobs)
       fail("server load", `pushed ${load.pushes}, popped ${load.pops} of ${load.jobs}`);
-    else if (checkDelivery("server load", load.check)) m["faktory-ts"] = rate(load.jobs, load.elapsedMs);
+    else if (checkDelivery("server load", load.check))
+      sample(m, "faktory-ts", rate(load.jobs, load.elapsedMs));
   } catch (err) {
     fail("server load", errorText(err));
   } finally {
@@ -547,10 +581,12 @@ const steps: [Group, number, () => Promise<void>][] = [
   ["memory", 2, measureMemory],
   ["server", 1, measureServer],
 ];
-progress.plan(steps.filter(([g]) => cli.only.has(g)).reduce((sum, [, count]) => sum + count, 0));
+const rounds = cli.rounds ?? (cli.quick ? 1 : 3);
+progress.plan(rounds * steps.filter(([g]) => cli.only.has(g)).reduce((sum, [, count]) => sum + count, 0));
 const startedAt = performance.now();
 try {
-  for (const [group, , measure] of steps) if (cli.only.has(group)) await measure();
+  for (round = 0; round < rounds; round++)
+    for (const [group, , measure] of steps) if (cli.only.has(group)) await measure();
 } catch (err) {
   fail("bench", errorText(err));
 } finally {
@@ -562,7 +598,7 @@ const elapsedS = (performance.now() - startedAt) / 1000;
 
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
 const header = [
-  `faktory-ts vs faktory-worker 4.7.1 · ${cli.quick ? "quick" : "full"} run · ${elapsedS.toFixed(0)} s`,
+  `faktory-ts vs faktory-worker 4.7.1 · ${cli.quick ? "quick" : "full"} run · ${rounds > 1 ? `median of ${rounds} rounds` : "1 round"} · ${elapsedS.toFixed(0)} s`,
   `server: ${url === undefined ? "embedded faktory-ts server (own process)" : "FAKTORY_URL"} · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}`,
 ];
 const table = formatTable(metrics);
@@ -575,6 +611,7 @@ if (cli.json !== undefined) {
     date: new Date().toISOString(),
     command,
     quick: cli.quick,
+    rounds,
     server: url === undefined ? "embedded" : "external",
     node: process.version,
     cpus: cpus().length,
@@ -586,6 +623,7 @@ if (cli.json !== undefined) {
       higherIsBetter: m.higherIsBetter,
       faktoryTs: m["faktory-ts"] ?? null,
       faktoryWorker: m["faktory-worker"] ?? null,
+      samples: m.samples ?? {},
       ratioTsToFw: metricRatio(m) ?? null,
       target: m.target ?? null,
       status: metricStatus(m),

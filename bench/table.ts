@@ -17,6 +17,8 @@ export interface Metric {
   higherIsBetter: boolean;
   target?: Target | undefined;
   notes?: string[];
+  /** Every round's figure per library; the library's field holds their median. */
+  samples?: Partial<Record<LibName, number[]>>;
   "faktory-ts"?: number;
   "faktory-worker"?: number;
 }
