@@ -256,3 +256,52 @@ describe("Worker resilience", () => {
     }
   });
 });
+
+describe("Worker with a server that stops answering", () => {
+  it("re-sends a FAIL whose reply timed out, on a new connection", async () => {
+    let fails = 0;
+    let fetches = 0;
+    const hung = new Set<number>();
+    const fake = await startFakeServer(async (line, conn) => {
+      if (hung.has(conn.index)) return undefined; // this connection stopped answering
+      if (line.startsWith("HELLO") || line.startsWith("BEAT") || line.startsWith("ACK")) return "+OK\r\n";
+      if (line.startsWith("FAIL")) {
+        if (++fails > 1) return "+OK\r\n";
+        hung.add(conn.index); // the first FAIL gets no reply, nor anything after it
+        return undefined;
+      }
+      if (line.startsWith("FETCH")) {
+        if (++fetches === 1) {
+          const job = JSON.stringify({ jid: "jid-timeout-1", jobtype: "Bad", args: [] });
+          return `$${Buffer.byteLength(job)}\r\n${job}\r\n`;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+        return "$-1\r\n";
+      }
+      return undefined;
+    });
+    const worker = new Worker({
+      url: fake.url,
+      concurrency: 1,
+      commandTimeoutMs: 200,
+      reconnect: exponentialBackoff({ baseMs: 10, maxMs: 50, maxAttempts: Number.POSITIVE_INFINITY }),
+    });
+    worker.register("Bad", () => {
+      throw new Error("bad");
+    });
+    try {
+      const timedOut = nextEvent(worker, "error", (e) => /reply|timeout/i.test(e.error.message));
+      void worker.run();
+      await timedOut;
+      for (let i = 0; i < 200 && fails < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      const details = await worker.shutdown();
+      expect(fails).toBe(2);
+      expect(details).toMatchObject({ graceful: true, undelivered: 0 });
+      const failLines = fake.received.filter((r) => r.line.startsWith("FAIL"));
+      expect(failLines[0]!.conn).not.toBe(failLines[1]!.conn);
+      expect(failLines[0]!.line).toBe(failLines[1]!.line);
+    } finally {
+      await fake.close();
+    }
+  });
+});
