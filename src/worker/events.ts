@@ -39,7 +39,13 @@ export interface WorkerEvents {
   stopped: StopDetails;
 }
 
-/** A listener of event `K` of the event map `E`. */
+/**
+ * A listener of event `K` of the event map `E`.
+ * @example
+ * ```ts
+ * const onStop: Listener<WorkerEvents, "stopped"> = (d) => console.log(d.reason);
+ * ```
+ */
 export type Listener<E, K extends keyof E> = (payload: E[K]) => void;
 
 /**

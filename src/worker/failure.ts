@@ -68,7 +68,13 @@ export function errorMessageOf(error: unknown): string {
   return String(error);
 }
 
-/** The frames of an error's stack (the `at ...` lines), trimmed, without the header. */
+/**
+ * The frames of an error's stack (the `at ...` lines), trimmed, without the header.
+ * @example
+ * ```ts
+ * stackFrames(new Error("x"))[0]; // "at Object.<anonymous> (/app/x.js:1:1)"
+ * ```
+ */
 export function stackFrames(error: unknown): string[] {
   const stack = (error as { stack?: unknown } | null)?.stack;
   if (typeof stack !== "string") return [];

@@ -32,7 +32,13 @@ export interface HeartbeatOptions {
   retry?: RetryStrategy;
 }
 
-/** Resident set size of this process, in KiB. */
+/**
+ * Resident set size of this process, in KiB (what BEAT reports as `rss_kb`).
+ * @example
+ * ```ts
+ * currentRssKb(); // 51234
+ * ```
+ */
 export function currentRssKb(): number {
   return Math.round(process.memoryUsage.rss() / 1024);
 }

@@ -4,7 +4,13 @@
  * @module
  */
 
-/** Structured fields attached to a log line. */
+/**
+ * Structured fields attached to a log line.
+ * @example
+ * ```ts
+ * logger.info("job done", { jid: "abc", ms: 12 });
+ * ```
+ */
 export type LogFields = Readonly<Record<string, unknown>>;
 
 /**
@@ -27,7 +33,13 @@ export interface WorkerLogger {
   error(message: string, fields?: LogFields): void;
 }
 
-/** Levels of {@link consoleWorkerLogger}, least to most severe. */
+/**
+ * Levels of {@link consoleWorkerLogger}, least to most severe.
+ * @example
+ * ```ts
+ * consoleWorkerLogger("warn");
+ * ```
+ */
 export type WorkerLogLevel = "debug" | "info" | "warn" | "error";
 
 const RANK: Record<WorkerLogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };

@@ -15,7 +15,7 @@ import { type QueueOrder, queueOrderer } from "./queue-order.js";
 import { silentWorkerLogger, type WorkerLogger } from "./logger.js";
 import type { WorkerInfo } from "./types.js";
 
-/** Default number of processing slots. */
+/** Default number of processing slots (`new Worker()` runs 10 jobs at once). */
 export const DEFAULT_CONCURRENCY = 10;
 /** Default time running jobs get to finish once the worker stops, in ms. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
@@ -26,7 +26,13 @@ export const MIN_BEAT_INTERVAL_MS = 5_000;
 /** Longest heartbeat interval allowed by `beatIntervalMs` (the server forgets a worker after 60 s). */
 export const MAX_BEAT_INTERVAL_MS = 15_000;
 
-/** Runtime schemas for every job type of a registry (any Standard Schema library). */
+/**
+ * Runtime schemas for every job type of a registry (any Standard Schema library).
+ * @example
+ * ```ts
+ * const jobs: SchemasFor<{ Ping: [number] }> = { Ping: z.tuple([z.number()]) };
+ * ```
+ */
 export type SchemasFor<Jobs extends JobRegistry> = {
   readonly [K in keyof Jobs]: StandardSchemaV1<unknown, Jobs[K]>;
 };
@@ -91,7 +97,7 @@ export interface WorkerOptions<Jobs extends JobRegistry = UntypedJobs> extends C
   reconnect?: RetryStrategy;
 }
 
-/** Options after defaults. */
+/** Options after defaults (internal; see {@link resolveWorkerOptions}). */
 export interface ResolvedWorkerOptions {
   identity: WorkerInfo;
   connection: ConnectionOptions;
@@ -184,7 +190,13 @@ export function resolveBeatInterval(requested?: number, unsafe?: number): number
   return Math.min(MAX_BEAT_INTERVAL_MS, Math.max(MIN_BEAT_INTERVAL_MS, ms));
 }
 
-/** Checks queue names for FETCH; throws a {@link ConfigurationError}. */
+/**
+ * Checks queue names for FETCH; throws a {@link ConfigurationError}.
+ * @example
+ * ```ts
+ * checkQueues(["default", "critical"]);
+ * ```
+ */
 export function checkQueues(queues: readonly string[]): void {
   try {
     checkQueueNames(queues, "FETCH");

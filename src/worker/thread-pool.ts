@@ -74,7 +74,13 @@ interface PoolThread {
   task: Task | undefined;
 }
 
-/** Options of {@link ThreadPool}. */
+/**
+ * Options of {@link ThreadPool} and `worker.registerThreaded`.
+ * @example
+ * ```ts
+ * worker.registerThreaded("Hash", "./hash-job.js", { threads: 4 });
+ * ```
+ */
 export interface ThreadPoolOptions {
   /** Most threads running at once (default 1). Tasks beyond it wait in order. */
   threads?: number;
@@ -94,7 +100,13 @@ export function moduleUrlOf(module: string | URL): string {
   return pathToFileURL(resolvePath(module)).href;
 }
 
-/** Rebuilds an Error from its serialised form (name, message, stack, cause). */
+/**
+ * Rebuilds an Error from its serialised form (name, message, stack, cause).
+ * @example
+ * ```ts
+ * deserializeError({ name: "TypeError", message: "x" }); // an Error named TypeError
+ * ```
+ */
 export function deserializeError(data: SerializedError): unknown {
   if (data.nonError === true) return data.message;
   const error = new Error(data.message);

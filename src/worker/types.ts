@@ -6,7 +6,13 @@
 import type { Job } from "../protocol/job.js";
 import type { WorkerLogger } from "./logger.js";
 
-/** Who the worker is, as it told the server in HELLO. */
+/**
+ * Who the worker is, as it told the server in HELLO.
+ * @example
+ * ```ts
+ * console.log(worker.info.wid, worker.info.labels);
+ * ```
+ */
 export interface WorkerInfo {
   /** Unique worker id. */
   readonly wid: string;
@@ -78,7 +84,14 @@ export type JobHandler<Args extends readonly unknown[] = unknown[]> = (
   ctx: JobContext,
 ) => unknown;
 
-/** Why a worker stopped. */
+/**
+ * Why a worker stopped; see {@link StopDetails.reason}.
+ * @example
+ * ```ts
+ * const { reason } = await worker.run();
+ * if (reason === "error") process.exitCode = 1;
+ * ```
+ */
 export type StopReason = "shutdown" | "terminate" | "error";
 
 /**

@@ -35,16 +35,32 @@ import { type Connector, isIrrecoverable, type WireConnection } from "./wire.js"
  * Where a worker is in its life:
  * `idle` (created; `runOne` allowed) → `running` (`run()`) → `quiet` (no new jobs) →
  * `stopping` (waiting for running jobs) → `stopped` (final).
+ * @example
+ * ```ts
+ * if (worker.phase === "running") worker.quiet();
+ * ```
  */
 export type WorkerPhase = "idle" | "running" | "quiet" | "stopping" | "stopped";
 
-/** Options of {@link Worker.runToCompletion}. */
+/**
+ * Options of {@link Worker.runToCompletion}.
+ * @example
+ * ```ts
+ * const details = await worker.runToCompletion(["default"], { exitProcess: false });
+ * ```
+ */
 export interface RunToCompletionOptions {
   /** Exit the process when the worker has stopped (default true): code 0, or 1 after an error. */
   exitProcess?: boolean;
 }
 
-/** Options of {@link Worker.shutdown}. */
+/**
+ * Options of {@link Worker.shutdown}.
+ * @example
+ * ```ts
+ * await worker.shutdown({ timeoutMs: 5_000 });
+ * ```
+ */
 export interface ShutdownOptions {
   /** Time running jobs get before they are FAILed, in ms (default: the worker's `shutdownTimeoutMs`). */
   timeoutMs?: number;
@@ -139,17 +155,23 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     this.connect = () => Connection.open({ ...this.options.connection, worker: identity });
   }
 
-  /** The worker's phase; see {@link WorkerPhase}. */
+  /**
+   * The worker's phase; see {@link WorkerPhase}.
+   * @example
+   * ```ts
+   * worker.phase; // "idle"
+   * ```
+   */
   get phase(): WorkerPhase {
     return this.currentPhase;
   }
 
-  /** Jobs running right now. */
+  /** Jobs running right now (e.g. `worker.runningJobs` for a metrics gauge). */
   get runningJobs(): number {
     return this.running.size;
   }
 
-  /** Results (ACK/FAIL) waiting to be re-sent after a lost connection. */
+  /** Results (ACK/FAIL) waiting to be re-sent after a lost connection (e.g. for a health check). */
   get pendingResults(): number {
     return this.pending.size;
   }
@@ -220,12 +242,24 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     return this.events.on(event, listener);
   }
 
-  /** Listens to an event once; returns a function that removes the listener. */
+  /**
+   * Listens to an event once; returns a function that removes the listener.
+   * @example
+   * ```ts
+   * worker.once("stopped", (details) => console.log(details));
+   * ```
+   */
   once<K extends keyof WorkerEvents>(event: K, listener: Listener<WorkerEvents, K>): () => void {
     return this.events.once(event, listener);
   }
 
-  /** Removes a listener. */
+  /**
+   * Removes a listener.
+   * @example
+   * ```ts
+   * worker.off("job:success", onSuccess);
+   * ```
+   */
   off<K extends keyof WorkerEvents>(event: K, listener: Listener<WorkerEvents, K>): void {
     this.events.off(event, listener);
   }
@@ -361,12 +395,24 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     return this.finished!;
   }
 
-  /** Same as {@link Worker.shutdown}. */
+  /**
+   * Same as {@link Worker.shutdown}.
+   * @example
+   * ```ts
+   * await worker.stop();
+   * ```
+   */
   stop(options: ShutdownOptions = {}): Promise<StopDetails> {
     return this.shutdown(options);
   }
 
-  /** Graceful shutdown for `await using worker = new Worker(...)`. */
+  /**
+   * Graceful shutdown for `await using`.
+   * @example
+   * ```ts
+   * await using worker = new Worker();
+   * ```
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
