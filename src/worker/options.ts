@@ -91,6 +91,11 @@ export interface WorkerOptions<Jobs extends JobRegistry = UntypedJobs> extends C
    */
   jobs?: SchemasFor<Jobs>;
   /**
+   * Shuts the worker down gracefully (like `shutdown()`) when this signal aborts, e.g. an
+   * application-wide `AbortController` aborted on exit.
+   */
+  shutdownSignal?: AbortSignal;
+  /**
    * When to retry after a lost connection (default: full-jitter exponential backoff from 100 ms
    * up to 5 s, forever). When it returns `null` the worker stops with reason `"error"`.
    */
@@ -134,6 +139,7 @@ export function resolveWorkerOptions(options: WorkerOptions<JobRegistry>): Resol
     logger,
     jobs,
     reconnect,
+    shutdownSignal: _shutdownSignal,
     ...connection
   } = options;
   resolveConnectionOptions(connection);

@@ -153,6 +153,12 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     this.nextQueues = queueOrderer(this.options.queues, this.options.queueOrder);
     const identity = { ...this.info, labels: [...this.info.labels] };
     this.connect = () => Connection.open({ ...this.options.connection, worker: identity });
+    const signal = options.shutdownSignal;
+    if (signal !== undefined) {
+      const onAbort = (): void => void this.shutdown();
+      if (signal.aborted) queueMicrotask(onAbort);
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
   }
 
   /**
@@ -555,7 +561,8 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
   private onBeatReply(state: WorkerState, rssKb: number): void {
     this.events.emit("beat", { state, rssKb });
     if (state === "quiet") this.goQuiet("server");
-    else if (state === "terminate") this.beginStop("terminate", "server");
+    // Once stopping, the server only echoes the state we reported: keep our own timeout.
+    else if (state === "terminate" && this.stopReason === undefined) this.beginStop("terminate", "server");
   }
 
   private reportError(error: unknown, where: string): void {

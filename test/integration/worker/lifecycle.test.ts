@@ -180,3 +180,27 @@ describe("Worker lifecycle", () => {
     expect(phase).toBe("stopped");
   });
 });
+
+describe("Worker shutdownSignal", () => {
+  it("shuts down gracefully when the signal aborts", async () => {
+    const server = await startTestServer();
+    try {
+      const controller = new AbortController();
+      const worker = new Worker({
+        url: server.url,
+        queues: [uniqueQueue("sig")],
+        concurrency: 1,
+        shutdownSignal: controller.signal,
+      });
+      const run = worker.run();
+      controller.abort();
+      expect(await run).toMatchObject({ reason: "shutdown", graceful: true });
+      const aborted = AbortSignal.abort();
+      const early = new Worker({ url: server.url, concurrency: 1, shutdownSignal: aborted });
+      await new Promise((r) => setImmediate(r));
+      expect(early.phase).toBe("stopped");
+    } finally {
+      await server.close();
+    }
+  });
+});
