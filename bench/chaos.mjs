@@ -51,7 +51,8 @@ const after = memory();
 
 console.log(`\nchaos: ${options.jobs} jobs, cuts every ~${options.cutEveryMs} ms, seed ${options.seed}\n`);
 console.log(formatChaosTable(result));
-console.log(`\nmemory of the parent (server, proxy, producers)${gcNote}: before ${before}; after ${after}`);
+console.log(`\nrecovered 'error' events of the workers: ${JSON.stringify(result.workerErrorEvents ?? {})}`);
+console.log(`memory of the parent (server, proxy, producers)${gcNote}: before ${before}; after ${after}`);
 const problems = [...result.problems, ...escaped];
 if (problems.length > 0) {
   console.log(`\nFAILED (${problems.length} problem${problems.length === 1 ? "" : "s"}):`);

@@ -204,7 +204,11 @@ export async function runChaos(options = {}) {
       if (m.type === "exec") onExec(w, m.e);
       else if (m.type === "ready") w.onReady();
       else if (m.type === "fault") faults.push(`worker process ${index}: ${m.message}`);
-      else if (m.type === "stopped") w.reported = m.executed;
+      else if (m.type === "stopped") {
+        w.errors = m.errors;
+        if (m.details.undelivered > 0 || m.details.reason !== "shutdown")
+          faults.push(`worker process ${index} stopped with ${JSON.stringify(m.details)}`);
+      }
     });
     child.send({ type: "start", url, queue, concurrency: o.concurrency });
     workers.push(w);
@@ -436,10 +440,12 @@ export async function runChaos(options = {}) {
     // ---- phase 1: faults ------------------------------------------------------------------
     log(`phase faults: ${o.jobs} jobs, ${o.producers} producers, ${o.workers} workers x ${o.concurrency}`);
     const confirmedA = new Set();
-    const refusals = setInterval(() => {
+    const refuse = () => {
       refusalWindows++;
       proxy.refuseFor(o.refuseForMs);
-    }, o.refuseEveryMs);
+    };
+    const firstRefusal = setTimeout(refuse, Math.min(200, o.refuseEveryMs));
+    const refusals = setInterval(refuse, o.refuseEveryMs);
     const share = (i) => Math.floor(o.jobs / o.producers) + (i < o.jobs % o.producers ? 1 : 0);
     let progressLog;
     if (o.log !== undefined)
@@ -468,6 +474,7 @@ export async function runChaos(options = {}) {
         ms: Math.round(performance.now() - started),
       });
     } finally {
+      clearTimeout(firstRefusal);
       clearInterval(refusals);
       clearInterval(progressLog);
     }
@@ -532,6 +539,10 @@ export async function runChaos(options = {}) {
   }
   for (const e of clientErrors.slice(0, 10)) problems.push(`producer: ${e}`);
   for (const f of faults) problems.push(`crash: ${f}`);
+  result.workerErrorEvents = {};
+  for (const w of workers)
+    for (const [where, n] of Object.entries(w.errors ?? {}))
+      result.workerErrorEvents[where] = (result.workerErrorEvents[where] ?? 0) + n;
   result.totals = {
     cuts: proxy.stats.cuts,
     refusedConnections: proxy.stats.refused,
