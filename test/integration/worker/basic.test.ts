@@ -2,32 +2,21 @@
  * The worker's job cycle against a server (embedded, or FAKTORY_URL): ACK on success, FAIL with
  * type/message/backtrace on errors, missing handlers, runOne, middleware, events, stop details.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { Client } from "../../../src/client/index.js";
 import { StateError } from "../../../src/protocol/errors.js";
 import { Connection } from "../../../src/connection/index.js";
 import { NoHandlerError, Worker, type WorkerEvents } from "../../../src/worker/index.js";
-import { startTestServer, type TestServer, uniqueQueue } from "../../support/server.js";
-import { deferred, failedJob, nextEvent } from "./helpers.js";
+import { uniqueQueue } from "../../support/server.js";
+import { deferred, failedJob, nextEvent, useServerWithClient } from "./helpers.js";
 
 describe("Worker job cycle", () => {
-  let server: TestServer;
-  let client: Client;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    client = await Client.connect(server.url);
-  });
-  afterAll(async () => {
-    await client?.close();
-    await server?.close();
-  });
+  const env = useServerWithClient();
 
   it("runs a handler and ACKs the job", async () => {
     const queue = uniqueQueue("ack");
-    const before = (await client.info()).faktory;
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 2 });
+    const before = (await env.client.info()).faktory;
+    const worker = new Worker({ url: env.server.url, queues: [queue], concurrency: 2 });
     const seen: unknown[] = [];
     worker.register("Add", (job, ctx) => {
       seen.push({
@@ -40,13 +29,13 @@ describe("Worker job cycle", () => {
     });
     const done = nextEvent(worker, "job:success");
     const running = worker.run();
-    const jid = await client.push("Add", [1, 2], { queue });
+    const jid = await env.client.push("Add", [1, 2], { queue });
     await done;
     const details = await worker.shutdown();
     expect(await running).toBe(details);
     expect(details).toEqual({ reason: "shutdown", graceful: true, running: 0, undelivered: 0 });
     expect(seen).toEqual([{ args: [1, 2], jid, queue, attempt: 1, wid: worker.info.wid }]);
-    const after = (await client.info()).faktory;
+    const after = (await env.client.info()).faktory;
     expect(after.total_processed - before.total_processed).toBeGreaterThanOrEqual(1);
     expect(after.queues[queue] ?? 0).toBe(0);
     expect(after.sets.working).toBe(before.sets.working);
@@ -54,7 +43,7 @@ describe("Worker job cycle", () => {
 
   it("FAILs a throwing handler with its type, message, stack and cause chain", async () => {
     const queue = uniqueQueue("fail");
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1 });
+    const worker = new Worker({ url: env.server.url, queues: [queue], concurrency: 1 });
     class PaymentDeclined extends Error {}
     worker.register("Charge", async () => {
       await Promise.resolve();
@@ -62,12 +51,12 @@ describe("Worker job cycle", () => {
     });
     const failure = nextEvent(worker, "job:failure");
     void worker.run();
-    const jid = await client.push("Charge", [100], { queue, retry: 3 });
+    const jid = await env.client.push("Charge", [100], { queue, retry: 3 });
     const event = await failure;
     await worker.shutdown();
     expect(event.fail.errtype).toBe("PaymentDeclined");
     expect(event.error).toBeInstanceOf(PaymentDeclined);
-    const job = await failedJob(client, server.url, jid, queue);
+    const job = await failedJob(env.client, env.server.url, jid, queue);
     expect(job?.failure).toMatchObject({
       errtype: "PaymentDeclined",
       message: "card declined",
@@ -80,7 +69,7 @@ describe("Worker job cycle", () => {
 
   it("FAILs non-Error throws and jobs with no handler, and keeps running", async () => {
     const queue = uniqueQueue("odd");
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1 });
+    const worker = new Worker({ url: env.server.url, queues: [queue], concurrency: 1 });
     worker.register("ThrowString", () => {
       throw "plain text";
     });
@@ -90,10 +79,10 @@ describe("Worker job cycle", () => {
     worker.on("job:failure", (e) => failures.push(e));
     const fine = nextEvent(worker, "job:success");
     void worker.run();
-    const a = await client.push("ThrowString", [], { queue });
-    const b = await client.push("ThrowObject", [], { queue });
-    const c = await client.push("Nobody", [1], { queue });
-    await client.push("Fine", [], { queue });
+    const a = await env.client.push("ThrowString", [], { queue });
+    const b = await env.client.push("ThrowObject", [], { queue });
+    const c = await env.client.push("Nobody", [1], { queue });
+    await env.client.push("Fine", [], { queue });
     await fine;
     await worker.shutdown();
     const byJid = Object.fromEntries(failures.map((f) => [f.job.jid, f.fail]));
@@ -101,19 +90,19 @@ describe("Worker job cycle", () => {
     expect(byJid[b]).toMatchObject({ errtype: "NonError", message: '{"code":7}' });
     expect(byJid[c]).toMatchObject({ errtype: "NoHandlerError", message: "No handler for Nobody" });
     expect(failures.find((f) => f.job.jid === c)?.error).toBeInstanceOf(NoHandlerError);
-    const job = await failedJob(client, server.url, c, queue);
+    const job = await failedJob(env.client, env.server.url, c, queue);
     expect(job?.failure).toMatchObject({ errtype: "NoHandlerError", message: "No handler for Nobody" });
   });
 
   it("runOne resolves false on an empty queue and true after running a job; a stopped worker cannot run", async () => {
     const queue = uniqueQueue("one");
-    const worker = new Worker({ url: server.url, queues: [queue] });
+    const worker = new Worker({ url: env.server.url, queues: [queue] });
     const ran: string[] = [];
     worker.register("One", (job) => {
       ran.push(job.jid);
     });
     expect(await worker.runOne()).toBe(false);
-    const jid = await client.push("One", [], { queue });
+    const jid = await env.client.push("One", [], { queue });
     expect(await worker.runOne([queue])).toBe(true);
     expect(ran).toEqual([jid]);
     const details = await worker.shutdown();
@@ -125,7 +114,7 @@ describe("Worker job cycle", () => {
   });
 
   it("refuses a second run() while running", async () => {
-    const worker = new Worker({ url: server.url, queues: [uniqueQueue("twice")], concurrency: 1 });
+    const worker = new Worker({ url: env.server.url, queues: [uniqueQueue("twice")], concurrency: 1 });
     const first = worker.run();
     await expect(worker.run()).rejects.toThrow(/already running/);
     await expect(worker.runOne()).rejects.toThrow(StateError);
@@ -135,7 +124,7 @@ describe("Worker job cycle", () => {
 
   it("runs middleware outermost first and emits typed events in order", async () => {
     const queue = uniqueQueue("mw");
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1 });
+    const worker = new Worker({ url: env.server.url, queues: [queue], concurrency: 1 });
     const order: string[] = [];
     worker.use(async (job, ctx, next) => {
       order.push(`a-before ${job.jobtype}`);
@@ -162,9 +151,9 @@ describe("Worker job cycle", () => {
     worker.on("job:failure", ({ fail }) => order.push(`event failure ${fail.errtype} ${fail.message}`));
     const failed = nextEvent(worker, "job:failure");
     void worker.run();
-    await client.push("Mw", ["ok"], { queue });
+    await env.client.push("Mw", ["ok"], { queue });
     await nextEvent(worker, "job:success");
-    await client.push("Mw", ["boom"], { queue });
+    await env.client.push("Mw", ["boom"], { queue });
     await failed;
     const stopped = deferred<WorkerEvents["stopped"]>();
     worker.on("stopped", stopped.resolve);
@@ -190,7 +179,7 @@ describe("Worker job cycle", () => {
   it("validates args with the jobs schemas and types handlers from them", async () => {
     const queue = uniqueQueue("schema");
     const jobs = { Greet: z.tuple([z.string(), z.number().int()]) };
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1, jobs });
+    const worker = new Worker({ url: env.server.url, queues: [queue], concurrency: 1, jobs });
     const greeted: string[] = [];
     worker.register("Greet", (job) => {
       const [name, times] = job.args; // [string, number]
@@ -199,8 +188,8 @@ describe("Worker job cycle", () => {
     const failure = nextEvent(worker, "job:failure");
     const success = nextEvent(worker, "job:success");
     void worker.run();
-    await client.push("Greet", ["ab", 2], { queue });
-    await client.push("Greet", ["ab", 1.5], { queue });
+    await env.client.push("Greet", ["ab", 2], { queue });
+    await env.client.push("Greet", ["ab", 1.5], { queue });
     await success;
     const event = await failure;
     await worker.shutdown();
@@ -218,14 +207,14 @@ describe("Worker job cycle", () => {
       return original.call(this, lines, extra);
     };
     try {
-      const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1 });
+      const worker = new Worker({ url: env.server.url, queues: [queue], concurrency: 1 });
       let count = 0;
       worker.register("B", () => {
         count++;
       });
       const all = new Promise<void>((resolve) => worker.on("job:success", () => count === 5 && resolve()));
       void worker.run();
-      await client.pushBulk([0, 1, 2, 3, 4].map((i) => client.job("B", [i], { queue })));
+      await env.client.pushBulk([0, 1, 2, 3, 4].map((i) => env.client.job("B", [i], { queue })));
       await all;
       await worker.shutdown();
     } finally {

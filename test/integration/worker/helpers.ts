@@ -2,7 +2,9 @@
 import { Connection, FETCH_BLOCK_MS } from "../../../src/connection/index.js";
 import { fetchCommand, parseJsonReply } from "../../../src/protocol/commands.js";
 import type { Job } from "../../../src/protocol/job.js";
-import type { Client } from "../../../src/client/index.js";
+import { afterAll, beforeAll } from "vitest";
+import { Client } from "../../../src/client/index.js";
+import { startTestServer, type TestServer } from "../../support/server.js";
 import type { Worker, WorkerEvents } from "../../../src/worker/index.js";
 import type { JobRegistry } from "../../../src/protocol/job-types.js";
 
@@ -75,4 +77,24 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/** A server (embedded, or FAKTORY_URL) and a client on it, for the tests of one describe block. */
+export interface ServerWithClient {
+  readonly server: TestServer;
+  readonly client: Client;
+}
+
+/** Starts a test server and a client before the block's tests and closes both after them. */
+export function useServerWithClient(): ServerWithClient {
+  const env = {} as { server: TestServer; client: Client };
+  beforeAll(async () => {
+    env.server = await startTestServer();
+    env.client = await Client.connect(env.server.url);
+  });
+  afterAll(async () => {
+    await env.client?.close();
+    await env.server?.close();
+  });
+  return env;
 }

@@ -2,28 +2,17 @@
  * Quiet, terminate and shutdown: from the server's operator side (embedded server only), from
  * code, and from process signals via runToCompletion.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../../../src/client/index.js";
+import { describe, expect, it } from "vitest";
 import { JobAbandonedError, Worker } from "../../../src/worker/index.js";
-import { EXTERNAL_URL, startTestServer, type TestServer, uniqueQueue } from "../../support/server.js";
-import { deferred, failedJob, nextEvent } from "./helpers.js";
+import { EXTERNAL_URL, startTestServer, uniqueQueue } from "../../support/server.js";
+import { deferred, failedJob, nextEvent, useServerWithClient } from "./helpers.js";
 
 const operator = EXTERNAL_URL === undefined ? describe : describe.skip;
 if (EXTERNAL_URL !== undefined)
   console.warn("worker lifecycle: operator quiet/terminate tests need the embedded server; skipped");
 
 describe("Worker lifecycle", () => {
-  let server: TestServer;
-  let client: Client;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    client = await Client.connect(server.url);
-  });
-  afterAll(async () => {
-    await client?.close();
-    await server?.close();
-  });
+  const env = useServerWithClient();
 
   operator("operator signals (embedded server)", () => {
     it("quiet: stops fetching, finishes the running job, keeps beating", async () => {
@@ -31,7 +20,7 @@ describe("Worker lifecycle", () => {
       // One slot: a FETCH already waiting on the server when quiet arrives may still get a job
       // (as with Faktory itself); with the only slot busy, none is waiting.
       const worker = new Worker({
-        url: server.url,
+        url: env.server.url,
         queues: [queue],
         concurrency: 1,
         unsafeBeatIntervalMs: 50,
@@ -42,13 +31,13 @@ describe("Worker lifecycle", () => {
       worker.register("Later", () => {});
       const run = worker.run();
       await nextEvent(worker, "beat");
-      await client.push("Slow", [], { queue });
+      await env.client.push("Slow", [], { queue });
       await started;
-      expect(server.embedded!.signalWorker(worker.info.wid, "quiet")).toBe(1);
+      expect(env.server.embedded!.signalWorker(worker.info.wid, "quiet")).toBe(1);
       const quiet = await nextEvent(worker, "quiet");
       expect(quiet.source).toBe("server");
       expect(worker.phase).toBe("quiet");
-      await client.push("Later", [], { queue });
+      await env.client.push("Later", [], { queue });
       const done = nextEvent(worker, "job:success");
       release.resolve();
       expect((await done).job.jobtype).toBe("Slow");
@@ -56,7 +45,7 @@ describe("Worker lifecycle", () => {
       const beat = await nextEvent(worker, "beat");
       expect(beat.state).toBe("quiet");
       expect(beat.rssKb).toBeGreaterThan(1000);
-      expect((await client.info()).faktory.queues[queue]).toBe(1); // "Later" was not fetched
+      expect((await env.client.info()).faktory.queues[queue]).toBe(1); // "Later" was not fetched
       const details = await worker.shutdown();
       expect(details).toMatchObject({ reason: "shutdown", graceful: true, running: 0 });
       expect(await run).toBe(details);
@@ -65,7 +54,7 @@ describe("Worker lifecycle", () => {
     it("terminate: waits for running jobs, FAILs one that hangs past the timeout and aborts its signal", async () => {
       const queue = uniqueQueue("term");
       const worker = new Worker({
-        url: server.url,
+        url: env.server.url,
         queues: [queue],
         concurrency: 2,
         shutdownTimeoutMs: 300,
@@ -92,12 +81,12 @@ describe("Worker lifecycle", () => {
         worker.on("job:start", () => ++starts === 2 && resolve()),
       );
       const run = worker.run();
-      const hangJid = await client.push("Hang", [], { queue });
-      await client.push("Quick", [], { queue });
+      const hangJid = await env.client.push("Hang", [], { queue });
+      await env.client.push("Quick", [], { queue });
       await bothStarted;
       const failure = nextEvent(worker, "job:failure");
       const terminate = nextEvent(worker, "terminate");
-      server.embedded!.signalWorker(worker.info.wid, "terminate");
+      env.server.embedded!.signalWorker(worker.info.wid, "terminate");
       expect((await terminate).source).toBe("server");
       await quick.promise; // the cooperative job saw ctx.stopping and finished
       const event = await failure;
@@ -108,14 +97,19 @@ describe("Worker lifecycle", () => {
       expect(stoppingSeen).toBe(true);
       const details = await run;
       expect(details).toEqual({ reason: "terminate", graceful: false, running: 1, undelivered: 0 });
-      const job = await failedJob(client, server.url, hangJid, queue);
+      const job = await failedJob(env.client, env.server.url, hangJid, queue);
       expect(job?.failure?.errtype).toBe("JobAbandonedError");
     });
   });
 
   it("shutdown() waits for running jobs to finish within the timeout", async () => {
     const queue = uniqueQueue("graceful");
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1, shutdownTimeoutMs: 5000 });
+    const worker = new Worker({
+      url: env.server.url,
+      queues: [queue],
+      concurrency: 1,
+      shutdownTimeoutMs: 5000,
+    });
     const started = nextEvent(worker, "job:start");
     let finished = false;
     worker.register("Finish", async () => {
@@ -123,7 +117,7 @@ describe("Worker lifecycle", () => {
       finished = true;
     });
     void worker.run();
-    await client.push("Finish", [], { queue });
+    await env.client.push("Finish", [], { queue });
     await started;
     const details = await worker.shutdown();
     expect(finished).toBe(true);
@@ -133,7 +127,7 @@ describe("Worker lifecycle", () => {
   it("a second shutdown with timeout 0 abandons running jobs at once", async () => {
     const queue = uniqueQueue("force");
     const worker = new Worker({
-      url: server.url,
+      url: env.server.url,
       queues: [queue],
       concurrency: 1,
       shutdownTimeoutMs: 60_000,
@@ -141,7 +135,7 @@ describe("Worker lifecycle", () => {
     const started = nextEvent(worker, "job:start");
     worker.register("Forever", () => new Promise(() => {}));
     void worker.run();
-    await client.push("Forever", [], { queue });
+    await env.client.push("Forever", [], { queue });
     await started;
     const first = worker.shutdown();
     const second = worker.shutdown({ timeoutMs: 0 });
@@ -151,7 +145,12 @@ describe("Worker lifecycle", () => {
 
   it("runToCompletion: SIGTSTP makes it quiet, SIGTERM stops it, listeners are removed", async () => {
     const queue = uniqueQueue("signals");
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1, unsafeBeatIntervalMs: 50 });
+    const worker = new Worker({
+      url: env.server.url,
+      queues: [queue],
+      concurrency: 1,
+      unsafeBeatIntervalMs: 50,
+    });
     const counts = (): number[] =>
       (["SIGTERM", "SIGINT", "SIGTSTP"] as const).map((s) => process.listenerCount(s));
     const before = counts();
@@ -170,7 +169,11 @@ describe("Worker lifecycle", () => {
   it("await using shuts the worker down", async () => {
     let phase: string;
     {
-      await using worker = new Worker({ url: server.url, queues: [uniqueQueue("dispose")], concurrency: 1 });
+      await using worker = new Worker({
+        url: env.server.url,
+        queues: [uniqueQueue("dispose")],
+        concurrency: 1,
+      });
       void worker.run();
       phase = worker.phase;
       worker.on("stopped", () => {

@@ -2,30 +2,24 @@
  * CPU-bound handlers in worker threads: the event loop stays free (BEATs and other jobs go on),
  * thread errors are FAILed like any error, and an abandoned job's thread is terminated.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "../../../src/client/index.js";
+import { describe, expect, it } from "vitest";
 import { JobAbandonedError, ThreadPool, Worker } from "../../../src/worker/index.js";
-import { startTestServer, type TestServer, uniqueQueue } from "../../support/server.js";
-import { failedJob, nextEvent } from "./helpers.js";
+import { uniqueQueue } from "../../support/server.js";
+import { failedJob, nextEvent, useServerWithClient } from "./helpers.js";
 
 const BUSY = new URL("./fixtures/busy.mjs", import.meta.url);
 
 describe("registerThreaded", () => {
-  let server: TestServer;
-  let client: Client;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    client = await Client.connect(server.url);
-  });
-  afterAll(async () => {
-    await client?.close();
-    await server?.close();
-  });
+  const env = useServerWithClient();
 
   it("keeps beating and running other jobs while a thread computes", async () => {
     const queue = uniqueQueue("cpu");
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 2, unsafeBeatIntervalMs: 50 });
+    const worker = new Worker({
+      url: env.server.url,
+      queues: [queue],
+      concurrency: 2,
+      unsafeBeatIntervalMs: 50,
+    });
     worker.registerThreaded("Busy", BUSY, { threads: 1 });
     worker.register("Light", () => {});
     let busyRunning = false;
@@ -43,9 +37,9 @@ describe("registerThreaded", () => {
     });
     const busyDone = nextEvent(worker, "job:success", (e) => e.job.jobtype === "Busy");
     void worker.run();
-    await client.push("Busy", [1200], { queue });
+    await env.client.push("Busy", [1200], { queue });
     await nextEvent(worker, "job:start", (e) => e.job.jobtype === "Busy");
-    await client.push("Light", [], { queue });
+    await env.client.push("Light", [], { queue });
     const done = await busyDone;
     await worker.shutdown();
     expect(done.durationMs).toBeGreaterThanOrEqual(1100);
@@ -55,27 +49,32 @@ describe("registerThreaded", () => {
 
   it("FAILs a job whose thread throws, with the thread's error type, stack and cause", async () => {
     const queue = uniqueQueue("cpufail");
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1 });
+    const worker = new Worker({ url: env.server.url, queues: [queue], concurrency: 1 });
     worker.registerThreaded("Busy", BUSY);
     const failure = nextEvent(worker, "job:failure");
     void worker.run();
-    const jid = await client.push("Busy", [10, "throw"], { queue });
+    const jid = await env.client.push("Busy", [10, "throw"], { queue });
     const event = await failure;
     await worker.shutdown();
     expect(event.fail).toMatchObject({ errtype: "CrunchError", message: "failed after spinning" });
-    const job = await failedJob(client, server.url, jid, queue);
+    const job = await failedJob(env.client, env.server.url, jid, queue);
     expect(job?.failure?.backtrace?.some((l) => l.includes("busy.mjs"))).toBe(true);
     expect(job?.failure?.backtrace).toContain("Caused by: TypeError: bad input");
   });
 
   it("terminates the thread of a job abandoned at shutdown", async () => {
     const queue = uniqueQueue("cpuabandon");
-    const worker = new Worker({ url: server.url, queues: [queue], concurrency: 1, shutdownTimeoutMs: 100 });
+    const worker = new Worker({
+      url: env.server.url,
+      queues: [queue],
+      concurrency: 1,
+      shutdownTimeoutMs: 100,
+    });
     worker.registerThreaded("Busy", BUSY);
     const started = nextEvent(worker, "job:start");
     const failure = nextEvent(worker, "job:failure");
     void worker.run();
-    await client.push("Busy", [20_000], { queue });
+    await env.client.push("Busy", [20_000], { queue });
     await started;
     const t0 = performance.now();
     const details = await worker.shutdown();
