@@ -6,6 +6,7 @@
  */
 import { FETCH_BLOCK_MS } from "../connection/connection.js";
 import { type RetryStrategy, sleep } from "../connection/retry.js";
+import { ConnectionError } from "../protocol/errors.js";
 import { fetchCommand, parseJsonReply } from "../protocol/commands.js";
 import type { Job } from "../protocol/job.js";
 import type { Reply } from "../protocol/resp-reader.js";
@@ -150,6 +151,13 @@ export class Slot {
   private async connection(): Promise<WireConnection | undefined> {
     const { host } = this;
     if (this.conn !== undefined && this.conn.state === "ready") return this.conn;
+    if (this.conn !== undefined && this.conn.state === "closed") {
+      // It died between two commands (the server closed it, or sent a reply nobody asked for):
+      // count that as a failure too, so the reconnect backs off and the error is reported,
+      // instead of re-opening at once, possibly thousands of times a second.
+      const cause = await this.conn.closed;
+      this.drop(cause ?? new ConnectionError("connection closed by the server"));
+    }
     this.conn?.destroy();
     this.conn = undefined;
     for (;;) {
