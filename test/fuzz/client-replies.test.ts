@@ -12,7 +12,7 @@ import { type FakeConnection, startFakeServer, type FakeServer } from "../suppor
 interface Misbehaviour {
   bytes: Uint8Array;
   /** Then: keep the connection open (the client's timeout must fire), end it, or reset it. */
-  then: "stay" | "close" | "reset";
+  after: "stay" | "close" | "reset";
 }
 
 /** Replies that are not valid RESP, or not a reply the command allows. Never valid for INFO/PUSH. */
@@ -33,12 +33,12 @@ const invalidReply: fc.Arbitrary<Uint8Array> = fc.oneof(
 
 const misbehaviour: fc.Arbitrary<Misbehaviour> = fc.record({
   bytes: invalidReply,
-  then: fc.constantFrom("stay" as const, "close" as const, "reset" as const),
+  after: fc.constantFrom("stay" as const, "close" as const, "reset" as const),
 });
 
 function act(conn: FakeConnection, m: Misbehaviour): "close" | "reset" | undefined {
   if (m.bytes.length > 0) conn.write(m.bytes);
-  return m.then === "stay" ? undefined : m.then;
+  return m.after === "stay" ? undefined : m.after;
 }
 
 let fake: FakeServer | undefined;
@@ -70,7 +70,7 @@ const TYPED = (err: unknown): boolean => err instanceof ProtocolError || err ins
 
 describe("the client against malformed replies", () => {
   it("rejects INFO and PUSH with ProtocolError or ConnectionError, in bounded time", async () => {
-    let current: Misbehaviour = { bytes: Buffer.alloc(0), then: "stay" };
+    let current: Misbehaviour = { bytes: Buffer.alloc(0), after: "stay" };
     fake = await startFakeServer((line, conn) => {
       if (line.startsWith("HELLO")) return "+OK\r\n";
       if (line === "END") return "close";
@@ -90,7 +90,7 @@ describe("the client against malformed replies", () => {
           const err = await outcome(usePush ? client.push("T", [1]) : client.info(), 3000);
           expect(TYPED(err), String(err)).toBe(true);
         } finally {
-          current = { bytes: Buffer.alloc(0), then: "close" };
+          current = { bytes: Buffer.alloc(0), after: "close" };
           await outcome(client.close(), 3000);
         }
       }),
