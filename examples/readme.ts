@@ -1,0 +1,73 @@
+/**
+ * The README's code, compiled by `npm run typecheck` so the documentation cannot drift from
+ * the API. Not run by the tests; `npm run demo` is the runnable tour.
+ */
+import { z } from "zod";
+import { Client, defineJobs, type Job, Worker } from "../src/index.js";
+import { startServer } from "../src/server/index.js";
+import { startFaultProxy } from "../src/testing/index.js";
+
+declare function sendMail(to: string, subject: string, options: { signal: AbortSignal }): Promise<void>;
+declare const metrics: { increment(name: string): void };
+declare const jobs: Job[];
+
+type Jobs = { SendEmail: [to: string, subject: string]; Resize: [url: string, width: number] };
+
+export async function client(): Promise<void> {
+  await using client = await Client.connect(); // FAKTORY_PROVIDER / FAKTORY_URL / tcp://localhost:7419
+  const jid = await client.push("SendEmail", ["a@example.com", "Welcome"], { queue: "mail", retry: 5 });
+  await client.push("Report", [42], { at: { in: 60_000 } });
+  const { pushed, rejected } = await client.pushBulk(jobs);
+  const info = await client.info();
+  await client.pauseQueues("*");
+  await client.requeue("retries", { jobtype: "SendEmail" });
+  await client.kill("scheduled", { jids: [jid] });
+  console.log(pushed.length, rejected.length, info.faktory.total_enqueued);
+}
+
+export async function typedJobs(): Promise<void> {
+  const client = await Client.connect<Jobs>();
+  await client.push("Resize", ["a.png", 100]);
+  // @ts-expect-error: width must be a number
+  await client.push("Resize", ["a.png", "100"]);
+  await client.close();
+}
+
+export async function schemas(): Promise<void> {
+  const jobs = defineJobs({ SendEmail: z.tuple([z.string().email(), z.string()]) });
+  const client = await Client.connect({ jobs });
+  await client.push("SendEmail", ["a@example.com", "hi"]);
+  const worker = new Worker({ jobs });
+  worker.register("SendEmail", async (job) => {
+    const [to, subject]: [string, string] = job.args;
+    console.log(to, subject);
+  });
+  await client.close();
+}
+
+export async function worker(): Promise<void> {
+  const worker = new Worker<Jobs>({
+    concurrency: 10,
+    queues: ["critical", "default"],
+    shutdownTimeoutMs: 30_000,
+  });
+  worker.register("SendEmail", async (job, ctx) => {
+    await sendMail(job.args[0], job.args[1], { signal: ctx.signal });
+  });
+  worker.registerThreaded("Resize", new URL("./resize-job.js", import.meta.url), { threads: 2 });
+  worker.use(async (_job, ctx, next) => {
+    const t = Date.now();
+    await next();
+    ctx.logger.info(`${Date.now() - t} ms`);
+  });
+  worker.on("job:failure", ({ job }) => metrics.increment(job.jobtype));
+  await worker.runToCompletion();
+}
+
+export async function server(): Promise<void> {
+  await using server = await startServer({ port: 0 });
+  console.log(server.url);
+  server.signalWorker("all", "quiet");
+  const proxy = await startFaultProxy({ target: { port: server.port }, cutEveryMs: 100 });
+  await proxy.close();
+}
