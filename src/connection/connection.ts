@@ -64,6 +64,8 @@ export class Connection {
   private head = 0;
   private readonly reader: RespReader;
   private timer: NodeJS.Timeout | undefined;
+  /** The deadline the timer is armed for. */
+  private timerAt = 0;
   private corked = false;
   private closeError: FaktoryError | undefined;
   private resolveClosed!: (error: FaktoryError | undefined) => void;
@@ -151,11 +153,14 @@ export class Connection {
       const err = this.closeError ?? new StateError(`connection is ${this.state}`);
       return lines.map(() => Promise.reject(err));
     }
-    const promises = lines.map(
-      (_, i) =>
-        new Promise<Reply>((resolve, reject) => this.enqueue(resolve, reject, extraTimeoutMs[i] ?? 0)),
-    );
-    this.write(lines.join(""));
+    const promises: Promise<Reply>[] = [];
+    let data = "";
+    for (let i = 0; i < lines.length; i++) {
+      const extra = extraTimeoutMs[i] ?? 0;
+      promises.push(new Promise<Reply>((resolve, reject) => this.enqueue(resolve, reject, extra)));
+      data += lines[i];
+    }
+    this.write(data);
     return promises;
   }
 
@@ -212,15 +217,22 @@ export class Connection {
   private enqueue(resolve: Pending["resolve"], reject: Pending["reject"], extraTimeoutMs: number): void {
     const deadline = performance.now() + this.options.commandTimeoutMs + extraTimeoutMs;
     this.pending.push({ resolve, reject, deadline });
+    // The timer stays armed while the connection is idle (no new timer per command); it fires
+    // for the first pending command's deadline or earlier, and re-arms itself for a later one.
     if (this.timer === undefined) this.armTimer(deadline);
+    else if (deadline < this.timerAt && this.pending.length - this.head === 1) {
+      clearTimeout(this.timer);
+      this.armTimer(deadline);
+    }
   }
 
   private armTimer(deadline: number): void {
-    this.timer = setTimeout(() => this.onTimer(), Math.max(0, deadline - performance.now()));
+    this.timerAt = deadline;
+    this.timer = setTimeout(this.onTimer, Math.max(0, deadline - performance.now()));
     this.timer.unref();
   }
 
-  private onTimer(): void {
+  private readonly onTimer = (): void => {
     this.timer = undefined;
     const first = this.pending[this.head];
     if (first === undefined) return;
@@ -229,7 +241,7 @@ export class Connection {
       return;
     }
     this.armTimer(first.deadline);
-  }
+  };
 
   private onReply(reply: Reply): void {
     const entry = this.pending[this.head];
@@ -241,10 +253,6 @@ export class Connection {
     if (this.head === this.pending.length) {
       this.pending.length = 0;
       this.head = 0;
-      if (this.timer !== undefined) {
-        clearTimeout(this.timer);
-        this.timer = undefined;
-      }
     } else if (this.head > 1024 && this.head * 2 > this.pending.length) {
       this.pending.splice(0, this.head);
       this.head = 0;

@@ -52,20 +52,38 @@ export class HandlerRunner {
 
   /** Runs `job`; resolves with its outcome, never rejects. */
   async run(job: Job<readonly unknown[]>, ctx: JobContext): Promise<JobOutcome> {
-    this.chain ??= composeMiddleware(this.middleware, (j, c) => this.callHandler(j, c));
     try {
-      await this.chain(job, ctx);
-      return { ok: true };
+      if (this.middleware.length === 0) await this.callHandler(job, ctx);
+      else {
+        this.chain ??= composeMiddleware(this.middleware, async (j, c) => {
+          await this.callHandler(j, c);
+        });
+        await this.chain(job, ctx);
+      }
+      return OK_OUTCOME;
     } catch (error) {
       return { ok: false, error };
     }
   }
 
-  private async callHandler(job: Job<readonly unknown[]>, ctx: JobContext): Promise<void> {
+  /** Calls the handler; returns its result (awaited by the caller) or throws what it throws. */
+  private callHandler(job: Job<readonly unknown[]>, ctx: JobContext): unknown {
     const handler = this.handlers.get(job.jobtype);
     if (handler === undefined) throw new NoHandlerError(job.jobtype);
+    if (this.schemas?.[job.jobtype] === undefined) return handler(job, ctx);
+    return this.validatedCall(handler, job, ctx);
+  }
+
+  private async validatedCall(
+    handler: JobHandler<readonly unknown[]>,
+    job: Job<readonly unknown[]>,
+    ctx: JobContext,
+  ): Promise<void> {
     const raw = Array.isArray(job.args) ? job.args : [];
     const args = await validateArgs(this.schemas, job.jobtype, raw);
     await handler(args === job.args ? job : { ...job, args }, ctx);
   }
 }
+
+/** The outcome of every job that succeeded (one frozen object, not one per job). */
+const OK_OUTCOME: JobOutcome = Object.freeze({ ok: true });

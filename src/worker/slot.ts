@@ -14,6 +14,9 @@ import type { WorkerLogger } from "./logger.js";
 import { classifyResultError, type PendingResults } from "./pending-results.js";
 import { type Connector, ignoreRejection, isIrrecoverable, type WireConnection } from "./wire.js";
 
+/** Extra reply time of a result line (none) and of the FETCH sent with it. */
+const RESULT_THEN_FETCH: readonly number[] = [0, FETCH_BLOCK_MS];
+
 /** What a slot needs from its worker. */
 export interface SlotHost {
   /** Opens a connection that said HELLO with the worker's identity. */
@@ -52,6 +55,9 @@ export class Slot {
   private conn: WireConnection | undefined;
   private failures = 0;
   private lastError: Error = new Error("connection lost");
+  /** The last queue list and its FETCH line (a strict order gives the same list every time). */
+  private fetchQueues: readonly string[] | undefined;
+  private fetchLine = "";
 
   constructor(
     /** Index of the slot, 0-based. */
@@ -72,7 +78,7 @@ export class Slot {
           if (host.pending.size > 0) await host.pending.flush(conn);
           if (next === undefined) {
             if (!host.shouldFetch()) return;
-            next = conn.send(fetchCommand(host.nextQueues()), FETCH_BLOCK_MS);
+            next = conn.send(this.fetchCommand(), FETCH_BLOCK_MS);
           }
           const reply = await next;
           next = undefined;
@@ -82,10 +88,10 @@ export class Slot {
           const line = await host.execute(job, this.index);
           let result: Promise<Reply>;
           if (host.shouldFetch()) {
-            const [sent, fetched] = conn.sendBatch(
-              [line, fetchCommand(host.nextQueues())],
-              [0, FETCH_BLOCK_MS],
-            ) as [Promise<Reply>, Promise<Reply>];
+            const [sent, fetched] = conn.sendBatch([line, this.fetchCommand()], RESULT_THEN_FETCH) as [
+              Promise<Reply>,
+              Promise<Reply>,
+            ];
             fetched.catch(ignoreRejection);
             next = fetched;
             result = sent;
@@ -101,6 +107,16 @@ export class Slot {
       this.conn = undefined;
       await conn?.end();
     }
+  }
+
+  /** The next FETCH line; built again only when the queue list changes. */
+  private fetchCommand(): string {
+    const queues = this.host.nextQueues();
+    if (queues !== this.fetchQueues) {
+      this.fetchLine = fetchCommand(queues);
+      this.fetchQueues = queues;
+    }
+    return this.fetchLine;
   }
 
   /** Waits for a result's reply; keeps it for re-delivery (and rethrows) when the connection failed. */

@@ -16,7 +16,8 @@ import { type Listener, TypedEmitter, type WorkerEvents } from "./events.js";
 import { failureFromError } from "./failure.js";
 import { HandlerRunner, type JobOutcome } from "./handler-runner.js";
 import { Heartbeat } from "./heartbeat.js";
-import { loggerWithFields, type WorkerLogger } from "./logger.js";
+import { JobRun, noop } from "./job-run.js";
+import type { WorkerLogger } from "./logger.js";
 import type { Middleware } from "./middleware.js";
 import {
   checkQueues,
@@ -28,7 +29,7 @@ import { classifyResultError, PendingResults } from "./pending-results.js";
 import { queueOrderer } from "./queue-order.js";
 import { Slot, type SlotHost } from "./slot.js";
 import { ThreadPool, type ThreadPoolOptions } from "./thread-pool.js";
-import type { JobContext, JobHandler, StopDetails, StopReason, WorkerInfo } from "./types.js";
+import type { JobHandler, StopDetails, StopReason, WorkerInfo } from "./types.js";
 import { type Connector, isIrrecoverable, type WireConnection } from "./wire.js";
 
 /**
@@ -64,12 +65,6 @@ export interface RunToCompletionOptions {
 export interface ShutdownOptions {
   /** Time running jobs get before they are FAILed, in ms (default: the worker's `shutdownTimeoutMs`). */
   timeoutMs?: number;
-}
-
-interface RunningJob {
-  readonly job: Job<readonly unknown[]>;
-  readonly controller: AbortController;
-  abandon(error: JobAbandonedError): void;
 }
 
 /**
@@ -114,7 +109,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
   private readonly events: TypedEmitter<WorkerEvents>;
   private readonly pending: PendingResults;
   private readonly pools: ThreadPool[] = [];
-  private readonly running = new Set<RunningJob>();
+  private readonly running = new Set<JobRun>();
   private readonly connect: Connector;
   private readonly stopController = new AbortController();
   private currentPhase: WorkerPhase = "idle";
@@ -535,12 +530,12 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     const reason = this.stopReason ?? "shutdown";
     if (this.running.size > 0)
       this.logger.warn(`shutdown timeout: failing ${this.running.size} running job(s)`, {
-        jids: [...this.running].map((r) => r.job.jid),
+        jids: [...this.running].map((r) => r.jid),
       });
     for (const entry of [...this.running]) {
       const error = new JobAbandonedError(reason, timeoutMs);
-      entry.controller.abort(error);
-      entry.abandon(error);
+      entry.abort(error);
+      entry.settle({ ok: false, error });
     }
   }
 
@@ -572,46 +567,32 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
 
   /** Runs one job (middleware, handler, abandonment) and returns its ACK or FAIL line. Never rejects. */
   private async execute(job: Job<readonly unknown[]>, slot: number): Promise<string> {
-    const controller = new AbortController();
-    let abandon!: (error: JobAbandonedError) => void;
-    const abandoned = new Promise<JobOutcome>((resolve) => {
-      abandon = (error) => resolve({ ok: false, error });
-    });
-    const entry: RunningJob = { job, controller, abandon };
-    const startedAt = Date.now();
+    const run = new JobRun(job, slot, this.info, this.stopController.signal, this.logger);
     const t0 = performance.now();
-    const failure = job.failure;
-    const ctx: JobContext = {
-      jid: job.jid,
-      jobtype: job.jobtype,
-      queue: job.queue ?? "default",
-      attempt: failure === undefined ? 1 : (failure.retry_count ?? 0) + 2,
-      signal: controller.signal,
-      stopping: this.stopController.signal,
-      logger: loggerWithFields(this.logger, { jid: job.jid, jobtype: job.jobtype }),
-      worker: this.info,
-      slot,
-      startedAt,
-      locals: new Map(),
-    };
     let outcome: JobOutcome;
     if (this.deadlinePassed) {
       // Fetched after the shutdown timeout had passed: give it straight back.
       const error = new JobAbandonedError(this.stopReason ?? "shutdown", this.options.shutdownTimeoutMs);
-      controller.abort(error);
+      run.abort(error);
       outcome = { ok: false, error };
     } else {
-      this.running.add(entry);
-      this.events.emit("job:start", { job, slot });
-      outcome = await Promise.race([this.runner.run(job, ctx), abandoned]);
-      this.running.delete(entry);
+      this.running.add(run);
+      if (this.events.listenerCount("job:start") > 0) this.events.emit("job:start", { job, slot });
+      // The handler's outcome, unless abandonAll() settles it first (then the handler's is ignored).
+      outcome = await new Promise<JobOutcome>((resolve) => {
+        run.settle = resolve;
+        this.runner.run(job, run).then(resolve);
+      });
+      run.settle = noop;
+      this.running.delete(run);
       if (outcome.ok === false && outcome.error instanceof JobAbandonedError) this.abandoned++;
     }
-    const durationMs = performance.now() - t0;
     if (outcome.ok) {
-      this.events.emit("job:success", { job, slot, durationMs });
+      if (this.events.listenerCount("job:success") > 0)
+        this.events.emit("job:success", { job, slot, durationMs: performance.now() - t0 });
       return ackCommand(job.jid);
     }
+    const durationMs = performance.now() - t0;
     const fail = failureFromError(job.jid, outcome.error);
     this.logger.debug(`job ${job.jid} failed: ${fail.errtype}: ${fail.message}`, { jid: job.jid });
     this.events.emit("job:failure", { job, slot, durationMs, error: outcome.error, fail });

@@ -198,6 +198,21 @@ describe("Connection commands", () => {
     await conn.end();
   });
 
+  it("times out a command at its own deadline after an answered blocking command", async () => {
+    fake = await startFake((line) => {
+      if (line.startsWith("HELLO")) return "+OK\r\n";
+      if (line.startsWith("FETCH")) return "$-1\r\n";
+      return undefined; // INFO: never answered
+    });
+    const conn = await Connection.open({ url: url(fake), commandTimeoutMs: 80 });
+    // The FETCH armed the timer for 80 + 5000 ms; the INFO after it must still time out at ~80 ms.
+    expect(await conn.send("FETCH q\r\n", 5000)).toEqual({ kind: "null" });
+    const t0 = performance.now();
+    await expect(conn.send("INFO\r\n")).rejects.toBeInstanceOf(TimeoutError);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(conn.state).toBe("closed");
+  });
+
   it("treats malformed replies as ProtocolError and closes", async () => {
     fake = await startFake((line) => (line.startsWith("HELLO") ? "+OK\r\n" : "?garbage\r\n"));
     const conn = await Connection.open({ url: url(fake) });
