@@ -57,6 +57,8 @@ interface ScannerStats {
   wallMs: number;
 }
 
+const DAY_MS = 86_400_000;
+
 function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
@@ -110,6 +112,9 @@ export class ServerCore {
     dead: { cycles: 0, enqueued: 0, wallMs: 0 },
   };
   private reservationsReaped = 0;
+  /** Start (epoch ms) of the UTC day of {@link dayKeys}. */
+  private dayStart = Number.NaN;
+  private readonly dayKeys = { processed: "", failures: "" };
   private readonly setTimers: Record<SetName, DueTimer>;
   private readonly reservationTimer: DueTimer;
   private readonly workerTimer: DueTimer;
@@ -242,7 +247,15 @@ export class ServerCore {
 
   private count(name: "processed" | "failures"): void {
     this.storage.increment(name);
-    this.storage.increment(`${name}:${day(this.clock.now())}`);
+    const now = this.clock.now();
+    // The day's counter keys, made again only when the (UTC) day changes.
+    if (now < this.dayStart || now >= this.dayStart + DAY_MS) {
+      const today = day(now);
+      this.dayStart = Date.parse(today);
+      this.dayKeys.processed = `processed:${today}`;
+      this.dayKeys.failures = `failures:${today}`;
+    }
+    this.storage.increment(this.dayKeys[name]);
   }
 
   /**

@@ -5,8 +5,14 @@
 import { OK_BYTES } from "../../protocol/index.js";
 import { argumentAfter, type CommandHandler, echo, errorReply, INTERNAL_ERROR } from "./types.js";
 
+/** `{"jid":"..."}` with no escapes: the ACK every client sends. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: raw control characters are invalid in JSON strings, so such lines take the JSON.parse path
+const PLAIN_ACK = /^\{"jid":"([^"\\\u0000-\u001f]*)"\}$/;
+
 /** Parses ACK's `map[string]string`; `undefined` when invalid or without `jid`. */
 function ackJid(text: string): string | undefined {
+  const plain = PLAIN_ACK.exec(text);
+  if (plain !== null) return plain[1]!;
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -11,9 +11,26 @@ import { errorReply } from "./types.js";
 /** How long FETCH blocks before answering `$-1`. */
 export const FETCH_TIMEOUT_MS = 2000;
 
+/** Queue lists of recent FETCH lines (a worker sends the same line again and again); never mutated. */
+const namesByLine = new Map<string, readonly string[]>();
+const MAX_CACHED_LINES = 256;
+
+/** The queue names of a FETCH line (`line.split(" ").slice(1)`), from the cache when seen before. */
+function queueNames(line: string): readonly string[] {
+  let names = namesByLine.get(line);
+  if (names === undefined) {
+    names = line.split(" ").slice(1);
+    if (line.length <= 1024) {
+      if (namesByLine.size >= MAX_CACHED_LINES) namesByLine.clear();
+      namesByLine.set(line, names);
+    }
+  }
+  return names;
+}
+
 /** `FETCH q1 q2 ...` → bulk job JSON, or `$-1` after 2 s. */
 export const fetch: CommandHandler = ({ core, session }, line) => {
-  const names = line.split(" ").slice(1);
+  const names = queueNames(line);
   if (names.length === 0) return errorReply("must call fetch with at least one queue");
   const { clock } = core;
   const worker = session.wid === "" ? undefined : core.workers.get(session.wid);

@@ -30,30 +30,34 @@ const GO_TYPE: Record<FieldKind, string> = {
 
 /**
  * Checks one field value; returns it (or `undefined` for null) or throws {@link GoTypeError}.
- * `path` is the Go struct path used in the message, e.g. `Job.args`.
+ * `struct` and `field` name the Go struct field in the message, e.g. `Job` and `args`.
  */
-export function checkField(kind: FieldKind, value: unknown, path: string): unknown {
+export function checkField(kind: FieldKind, value: unknown, struct: string, field: string): unknown {
   if (value === null || value === undefined) return undefined;
-  const fail = (detail = jsonTypeName(value)): never => {
-    throw new GoTypeError(
-      `json: cannot unmarshal ${detail} into Go struct field ${path} of type ${GO_TYPE[kind]}`,
-    );
-  };
   switch (kind) {
     case "string":
-      return typeof value === "string" ? value : fail();
+      return typeof value === "string" ? value : typeFail(kind, struct, field, jsonTypeName(value));
     case "int":
-      if (typeof value !== "number") return fail();
-      return Number.isSafeInteger(value) ? value : fail(`number ${value}`);
+      if (typeof value !== "number") return typeFail(kind, struct, field, jsonTypeName(value));
+      return Number.isSafeInteger(value) ? value : typeFail(kind, struct, field, `number ${value}`);
     case "array":
-      return Array.isArray(value) ? value : fail();
+      return Array.isArray(value) ? value : typeFail(kind, struct, field, jsonTypeName(value));
     case "object":
-      return typeof value === "object" && !Array.isArray(value) ? value : fail();
+      return typeof value === "object" && !Array.isArray(value)
+        ? value
+        : typeFail(kind, struct, field, jsonTypeName(value));
     case "strings":
-      if (!Array.isArray(value)) return fail();
-      for (const item of value) if (typeof item !== "string" && item !== null) fail(jsonTypeName(item));
+      if (!Array.isArray(value)) return typeFail(kind, struct, field, jsonTypeName(value));
+      for (const item of value)
+        if (typeof item !== "string" && item !== null) typeFail(kind, struct, field, jsonTypeName(item));
       return value.map((item) => item ?? "");
   }
+}
+
+function typeFail(kind: FieldKind, struct: string, field: string, detail: string): never {
+  throw new GoTypeError(
+    `json: cannot unmarshal ${detail} into Go struct field ${struct}.${field} of type ${GO_TYPE[kind]}`,
+  );
 }
 
 /**
@@ -78,7 +82,7 @@ export function decodeStruct(
     }
     if (name === undefined) continue;
     const kind = fields[name]!;
-    out[name] = checkField(kind, source[key], `${structName}.${name}`);
+    out[name] = checkField(kind, source[key], structName, name);
   }
   return out;
 }

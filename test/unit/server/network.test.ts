@@ -148,6 +148,37 @@ describe("framing and dispatch", () => {
     expect(await c.call('BEAT {"wid":7}')).toBe('-ERR invalid BEAT {"wid":7}');
   });
 
+  it("acknowledges a plain ACK and one with JSON escapes or extra keys alike", async () => {
+    const { server } = await start();
+    const c = await hello(server.port);
+    open.clients.push(c);
+    for (const jid of ["plain-jid-1", 'quo"te-jid-2', "escaped-A-3", "extra-key-4"])
+      expect(await c.call(`PUSH ${JSON.stringify({ jid, jobtype: "T", args: [], queue: "acks" })}`)).toBe(
+        "+OK",
+      );
+    for (let i = 0; i < 4; i++) await c.call("FETCH acks");
+    expect(server.info().faktory.tasks.Busy.size).toBe(4);
+    expect(await c.call('ACK {"jid":"plain-jid-1"}')).toBe("+OK");
+    expect(await c.call('ACK {"jid":"quo\\"te-jid-2"}')).toBe("+OK");
+    expect(await c.call('ACK {"jid":"escaped-\\u0041-3"}')).toBe("+OK");
+    expect(await c.call('ACK {"jid":"extra-key-4","x":"y"}')).toBe("+OK");
+    expect(server.info().faktory.tasks.Busy.size).toBe(0);
+    expect(server.info().faktory.total_processed).toBe(4);
+    expect(await c.call('ACK {"jid":"tab\tin-jid"}')).toBe('-ERR invalid ACK {"jid":"tab\tin-jid"}');
+  });
+
+  it("gives every FETCH line its own queue list (repeated and differing lines)", async () => {
+    const { server } = await start();
+    const c = await hello(server.port);
+    open.clients.push(c);
+    await c.call(`PUSH ${JSON.stringify({ jid: "fetch-a-000001", jobtype: "T", args: [], queue: "fa" })}`);
+    await c.call(`PUSH ${JSON.stringify({ jid: "fetch-b-000001", jobtype: "T", args: [], queue: "fb" })}`);
+    await c.call(`PUSH ${JSON.stringify({ jid: "fetch-b-000002", jobtype: "T", args: [], queue: "fb" })}`);
+    expect((bulkJson(await c.call("FETCH fb fa")) as { jid: string }).jid).toBe("fetch-b-000001");
+    expect((bulkJson(await c.call("FETCH fa fb")) as { jid: string }).jid).toBe("fetch-a-000001");
+    expect((bulkJson(await c.call("FETCH fa fb")) as { jid: string }).jid).toBe("fetch-b-000002");
+  });
+
   it("closes without a reply on END, and counts dispatched commands only", async () => {
     const { server } = await start();
     const c = await hello(server.port);
