@@ -1,6 +1,6 @@
 /** Server errors, malformed replies, timeouts, closed clients, pipelining: nothing hangs. */
 import { createServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   Client,
   ConnectionError,
@@ -10,23 +10,10 @@ import {
   TimeoutError,
   ValidationError,
 } from "../../../src/index.js";
-import { commands, type FakeServer, pushedJids, startFakeFaktory } from "./fake-faktory.js";
+import { commands, pushedJids, useFakeFaktory } from "./fake-faktory.js";
 
 describe("client errors", () => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await fn();
-  });
-  async function serve(handler: Parameters<typeof startFakeFaktory>[0]): Promise<FakeServer> {
-    const server = await startFakeFaktory(handler);
-    cleanup.push(() => server.close());
-    return server;
-  }
-  async function connect(options: Exclude<Parameters<typeof Client.connect>[0], undefined>): Promise<Client> {
-    const client = await Client.connect(options as string);
-    cleanup.push(() => client.close());
-    return client;
-  }
+  const { serve, connect } = useFakeFaktory();
 
   it("an error reply becomes a ServerError with its code and message, and is not retried", async () => {
     const server = await serve((line) => {

@@ -1,4 +1,6 @@
 /** A fake Faktory for client unit tests: answers the handshake and END, the rest is up to the test. */
+import { afterEach } from "vitest";
+import { Client } from "../../../src/client/index.js";
 import {
   type FakeConnection,
   type FakeReply,
@@ -40,4 +42,31 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/** Fake servers and clients for one describe block, all closed after each test (newest first). */
+export function useFakeFaktory(): {
+  serve(handler: Parameters<typeof startFakeFaktory>[0]): Promise<FakeServer>;
+  connect(options: Parameters<typeof Client.connect>[0]): Promise<Client>;
+  onCleanup(fn: () => Promise<void>): void;
+} {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+  return {
+    async serve(handler) {
+      const server = await startFakeFaktory(handler);
+      cleanup.push(() => server.close());
+      return server;
+    },
+    async connect(options) {
+      const client = await Client.connect(options as string);
+      cleanup.push(() => client.close());
+      return client;
+    },
+    onCleanup(fn) {
+      cleanup.push(fn);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 /** Dropped connections: what is re-sent, what is queued, when the client gives up. */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AuthenticationError,
   Client,
@@ -10,26 +10,12 @@ import {
   StateError,
 } from "../../../src/index.js";
 import { startFakeServer } from "../../support/scripted-server.js";
-import { commands, deferred, type FakeServer, pushedJids, startFakeFaktory } from "./fake-faktory.js";
+import { commands, deferred, pushedJids, useFakeFaktory } from "./fake-faktory.js";
 
 const fast = exponentialBackoff({ baseMs: 1, maxMs: 5, maxAttempts: 5 });
 
 describe("client reconnection", () => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await fn();
-  });
-
-  async function serve(handler: Parameters<typeof startFakeFaktory>[0]): Promise<FakeServer> {
-    const server = await startFakeFaktory(handler);
-    cleanup.push(() => server.close());
-    return server;
-  }
-  async function connect(options: Parameters<typeof Client.connect>[0]): Promise<Client> {
-    const client = await Client.connect(options as string);
-    cleanup.push(() => client.close());
-    return client;
-  }
+  const { serve, connect, onCleanup } = useFakeFaktory();
 
   it("a push whose reply arrived is not sent again when the connection then drops", async () => {
     const server = await serve((line, conn) => {
@@ -108,7 +94,7 @@ describe("client reconnection", () => {
       if (conn.index === 0 && line === "INFO") return "close";
       return "+OK\r\n";
     });
-    cleanup.push(() => server.close());
+    onCleanup(() => server.close());
     const states: ClientState[] = [];
     const client = await connect({
       url: server.url,
@@ -181,7 +167,7 @@ describe("client reconnection", () => {
         onConnection: (conn) => conn.greet(conn.index === 0 ? { v: 2 } : { v: 2, i: 1, s: "abc" }),
       },
     );
-    cleanup.push(() => server.close());
+    onCleanup(() => server.close());
     let retries = 0;
     const client = await connect({
       url: server.url,
