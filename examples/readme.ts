@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { Client, defineJobs, type Job, Worker } from "../src/index.js";
 import { startServer } from "../src/server/index.js";
-import { startFaultProxy } from "../src/testing/index.js";
+import { performJob, startFaultProxy } from "../src/testing/index.js";
 
 declare function sendMail(to: string, subject: string, options: { signal: AbortSignal }): Promise<void>;
 declare const metrics: { increment(name: string): void };
@@ -70,4 +70,12 @@ export async function server(): Promise<void> {
   server.signalWorker("all", "quiet");
   const proxy = await startFaultProxy({ target: { port: server.port }, cutEveryMs: 100 });
   await proxy.close();
+}
+
+export async function testing(): Promise<void> {
+  const sendWelcome = async (job: Job<[string]>): Promise<void> => {
+    console.log(job.args[0]);
+  };
+  const result = await performJob(sendWelcome, ["a@example.com"], { jobtype: "SendWelcome" });
+  console.log(result.status === "ack");
 }

@@ -1,2 +1,3 @@
 /** Helpers for testing code that uses faktory-ts. */
 export * from "./fault-proxy.js";
+export * from "./perform-job.js";
