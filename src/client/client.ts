@@ -72,12 +72,20 @@ export type QueueTarget = string | readonly string[];
  * ```
  */
 export class Client<Jobs extends JobRegistry = UntypedJobs> {
+  /** The first connection: every command but pushes, and the client's state. */
   private readonly conn: ReconnectingConnection;
+  /** Every connection pushes may use (`conn` first). */
+  private readonly pushConns: readonly ReconnectingConnection[];
   private readonly schemas: JobSchemas | undefined;
   private readonly chunkSize: number;
 
-  private constructor(conn: ReconnectingConnection, schemas: JobSchemas | undefined, chunkSize: number) {
-    this.conn = conn;
+  private constructor(
+    conns: readonly ReconnectingConnection[],
+    schemas: JobSchemas | undefined,
+    chunkSize: number,
+  ) {
+    this.conn = conns[0]!;
+    this.pushConns = conns;
     this.schemas = schemas;
     this.chunkSize = chunkSize;
   }
@@ -105,16 +113,28 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
     const maxResends = opts.maxResends ?? DEFAULT_MAX_RESENDS;
     if (!Number.isInteger(maxResends) || maxResends < 0)
       throw new ConfigurationError(`maxResends must be a non-negative integer, got ${String(maxResends)}`);
+    const connections = opts.connections ?? 1;
+    if (!Number.isInteger(connections) || connections < 1 || connections > 16)
+      throw new ConfigurationError(`connections must be an integer from 1 to 16, got ${String(connections)}`);
     resolveConnectionOptions(opts); // a bad URL or environment fails here, not on a reconnect
-    const conn = new ReconnectingConnection({
-      connection: opts,
-      retry: opts.retry ?? exponentialBackoff(),
-      resend: opts.resendUnacknowledged ?? true,
-      maxResends,
-      onStateChange: opts.onStateChange,
-    });
-    await conn.connect();
-    return new Client(conn, opts.jobs, chunkSize);
+    const conns = Array.from(
+      { length: connections },
+      (_, i) =>
+        new ReconnectingConnection({
+          connection: opts,
+          retry: opts.retry ?? exponentialBackoff(),
+          resend: opts.resendUnacknowledged ?? true,
+          maxResends,
+          onStateChange: i === 0 ? opts.onStateChange : undefined,
+        }),
+    );
+    const opened = await Promise.allSettled(conns.map((c) => c.connect()));
+    const failed = opened.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) {
+      await Promise.all(conns.map((c) => c.close()));
+      throw failed.reason;
+    }
+    return new Client(conns, opts.jobs, chunkSize);
   }
 
   /** The connection's state; see {@link ClientState}. */
@@ -207,7 +227,7 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
         const line = `PUSHB [${indexes.map((i) => prepared[i]!.json).join(",")}]\r\n`;
         const jids = indexes.map((i) => prepared[i]!.jid);
         try {
-          const reply = parseJsonReply<unknown>(await this.conn.send(line), "PUSHB");
+          const reply = parseJsonReply<unknown>(await this.pushConnection().send(line), "PUSHB");
           const partial: BulkPushResult = { pushed: [], rejected: [] };
           try {
             applyBulkReply(jids, reply, partial);
@@ -330,8 +350,8 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
    * Closes the client: stops any reconnect, lets commands already written get their replies,
    * then sends `END`. Later calls reject with {@link StateError}. Safe to call more than once.
    */
-  close(): Promise<void> {
-    return this.conn.close();
+  async close(): Promise<void> {
+    await Promise.all(this.pushConns.map((c) => c.close()));
   }
 
   /** Same as {@link Client.close}, for `await using client = await Client.connect()`. */
@@ -356,10 +376,21 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
       return Promise.reject(err);
     }
     const jid = job.jid;
-    return this.conn.send(line).then((reply) => {
-      expectOk(reply, "PUSH");
-      return jid;
-    });
+    return this.pushConnection()
+      .send(line)
+      .then((reply) => {
+        expectOk(reply, "PUSH");
+        return jid;
+      });
+  }
+
+  /** The push connection with the fewest commands in flight (the first when there is one). */
+  private pushConnection(): ReconnectingConnection {
+    const conns = this.pushConns;
+    if (conns.length === 1) return this.conn;
+    let best = conns[0]!;
+    for (let i = 1; i < conns.length; i++) if (conns[i]!.pending < best.pending) best = conns[i]!;
+    return best;
   }
 
   private async queueCommand(sub: "PAUSE" | "RESUME" | "REMOVE", queues: QueueTarget): Promise<void> {

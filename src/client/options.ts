@@ -34,6 +34,15 @@ export interface ClientOptions<S extends JobSchemas | undefined = JobSchemas | u
   /** Jobs per `PUSHB` in {@link Client.pushBulk} (default 1000). */
   pushChunkSize?: number;
   /**
+   * Connections used for pushes (default 1; 1 to 16). Each is pipelined; a push goes to the one
+   * with the fewest commands in flight. More than one raises the throughput of many concurrent
+   * pushes (two connections: about +40% with 100 pushes in flight on a 2-core machine), at a
+   * price: pushes issued at the same time may then reach the server in a different order than
+   * they were issued. Other commands (INFO, QUEUE, MUTATE, FLUSH) always use the first
+   * connection, and only the first reports to `onStateChange`.
+   */
+  connections?: number;
+  /**
    * What to do with a command whose connection died after it was written but before its reply
    * came: the server may or may not have executed it.
    *

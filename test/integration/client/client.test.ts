@@ -31,6 +31,25 @@ describe("Client against a server", () => {
 
   const sizeOf = async (queue: string): Promise<number> => (await client.info()).faktory.queues[queue] ?? 0;
 
+  it("spreads concurrent pushes over several connections, each job landing once", async () => {
+    const queue = uniqueQueue("pool");
+    const before = EXTERNAL_URL === undefined ? server.embedded!.info().server.connections : 0;
+    const pool = await Client.connect({ url: server.url, connections: 3 });
+    if (EXTERNAL_URL === undefined) expect(server.embedded!.info().server.connections).toBe(before + 3);
+    const jids = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => pool.push("Pooled", [i], { queue })),
+    );
+    expect(new Set(jids).size).toBe(300);
+    const bulk = await pool.pushBulk(
+      Array.from({ length: 50 }, (_, i) => pool.job("Pooled", [i], { queue })),
+    );
+    expect(bulk.rejected).toEqual([]);
+    expect(await sizeOf(queue)).toBe(350);
+    await pool.close();
+    await expect(pool.push("Pooled", [0], { queue })).rejects.toThrow(/closed/);
+    await expect(Client.connect({ url: server.url, connections: 0 })).rejects.toThrow(/connections must be/);
+  });
+
   it("connects from a URL or options, reports its state and closes with await using", async () => {
     const states: ClientState[] = [];
     {
