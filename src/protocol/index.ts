@@ -11,3 +11,4 @@ export * from "./resp-reader.js";
 export * from "./resp-writer.js";
 export * from "./time.js";
 export * from "./url.js";
+export * from "./utf8.js";

@@ -17,6 +17,7 @@ import {
   parseTimestamp,
   queueNameProblem,
   retryBackoffSeconds,
+  truncateUtf8,
 } from "../protocol/index.js";
 import type { Clock } from "./clock.js";
 import { FetchWaiters } from "./fetch-waiters.js";
@@ -63,11 +64,6 @@ function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function truncateBytes(text: string, max: number): string {
-  const bytes = Buffer.from(text, "utf8");
-  return bytes.length <= max ? text : bytes.subarray(0, max).toString("utf8");
-}
-
 /**
  * FAIL's `cleanse()`: trim, default empty texts to `"unknown"`, cut `errtype` to 100 bytes,
  * `message` to 1000 bytes and the backtrace to 50 lines.
@@ -80,8 +76,8 @@ export function cleanseFailure(
   const type = errtype.trim();
   const msg = message.trim();
   return {
-    errtype: truncateBytes(type === "" ? "unknown" : type, FAIL_LIMITS.errtypeBytes),
-    message: truncateBytes(msg === "" ? "unknown" : msg, FAIL_LIMITS.messageBytes),
+    errtype: truncateUtf8(type === "" ? "unknown" : type, FAIL_LIMITS.errtypeBytes),
+    message: truncateUtf8(msg === "" ? "unknown" : msg, FAIL_LIMITS.messageBytes),
     backtrace: backtrace.slice(0, FAIL_LIMITS.backtraceLines),
   };
 }

@@ -5,25 +5,12 @@
  */
 import type { FailPayload } from "../protocol/messages.js";
 import { FAIL_LIMITS } from "../protocol/messages.js";
+import { truncateUtf8 } from "../protocol/utf8.js";
+
+export { truncateUtf8 };
 
 /** How deep {@link failureFromError} follows `cause` (and `AggregateError.errors`). */
 const MAX_CAUSE_DEPTH = 8;
-
-/**
- * Truncates `text` to at most `maxBytes` UTF-8 bytes without splitting a character.
- * @example
- * ```ts
- * truncateUtf8("héllo", 2); // "h"
- * ```
- */
-export function truncateUtf8(text: string, maxBytes: number): string {
-  if (text.length <= maxBytes / 3 || Buffer.byteLength(text, "utf8") <= maxBytes) return text;
-  const bytes = Buffer.from(text, "utf8");
-  let end = maxBytes;
-  // Step back over continuation bytes (10xxxxxx) so the cut lands on a character boundary.
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString("utf8");
-}
 
 /**
  * The error type reported for a thrown value: the error's `name`, or its class name when the

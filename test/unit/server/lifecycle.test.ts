@@ -177,6 +177,14 @@ describe("failures, retries and the dead set", () => {
     expect(job.failure?.errtype).toHaveLength(100);
     expect(job.failure?.message).toHaveLength(1000);
     expect(job.failure?.backtrace).toHaveLength(50);
+
+    // a multi-byte text is cut on a character boundary, never past the byte limit
+    await h.p.call(pushLine("long-0002"));
+    await fetchJob();
+    await h.p.call(`FAIL ${JSON.stringify({ jid: "long-0002", errtype: `a${"é".repeat(60)}` })}`);
+    await h.p.call('MUTATE {"cmd":"requeue","target":"retries","filter":{"jids":["long-0002"]}}');
+    const wide = await fetchJob();
+    expect(wide.failure?.errtype).toBe(`a${"é".repeat(49)}`);
   });
 });
 
