@@ -18,6 +18,7 @@ export {
 export { MemoryStorage } from "./storage/memory.js";
 export type {
   QueuedJob,
+  RecordStore,
   Reservation,
   SetName,
   SortedEntry,

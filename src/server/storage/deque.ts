@@ -36,4 +36,25 @@ export class Deque<T> {
   peek(): T | undefined {
     return this.head < this.items.length ? this.items[this.head] : undefined;
   }
+
+  /** Up to `limit` items from position `offset` (0 = head), head first. */
+  slice(offset: number, limit: number): T[] {
+    const start = this.head + Math.max(0, offset);
+    return this.items.slice(start, start + Math.max(0, limit)) as T[];
+  }
+
+  /** Removes the first item for which `match` is true; `false` when none matched. O(n). */
+  removeFirst(match: (item: T) => boolean): boolean {
+    for (let i = this.head; i < this.items.length; i++) {
+      if (match(this.items[i] as T)) {
+        this.items.splice(i, 1);
+        if (this.head >= this.items.length) {
+          this.items = [];
+          this.head = 0;
+        }
+        return true;
+      }
+    }
+    return false;
+  }
 }

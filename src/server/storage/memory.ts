@@ -5,7 +5,15 @@
  */
 import { Deque } from "./deque.js";
 import { IndexedHeap } from "./indexed-heap.js";
-import type { QueuedJob, Reservation, SetName, SortedEntry, SortedSetStore, Storage } from "./storage.js";
+import type {
+  QueuedJob,
+  RecordStore,
+  Reservation,
+  SetName,
+  SortedEntry,
+  SortedSetStore,
+  Storage,
+} from "./storage.js";
 
 class MemorySortedSet implements SortedSetStore {
   private readonly heap = new IndexedHeap<number, SortedEntry>();
@@ -39,8 +47,40 @@ class MemorySortedSet implements SortedSetStore {
     return this.heap.sortedValues();
   }
 
+  page(offset: number, limit: number): SortedEntry[] {
+    return this.heap.sortedValues().slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, limit));
+  }
+
   clear(): void {
     this.heap.clear();
+  }
+}
+
+class MemoryRecords implements RecordStore {
+  private readonly map = new Map<string, string>();
+
+  get(key: string): string | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: string, value: string): void {
+    this.map.set(key, value);
+  }
+
+  delete(key: string): boolean {
+    return this.map.delete(key);
+  }
+
+  size(): number {
+    return this.map.size;
+  }
+
+  entries(): Array<[string, string]> {
+    return [...this.map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  clear(): void {
+    this.map.clear();
   }
 }
 
@@ -55,6 +95,7 @@ export class MemoryStorage implements Storage {
   };
   private readonly reservations = new IndexedHeap<string, Reservation>();
   private readonly counters = new Map<string, number>();
+  private readonly recordStores = new Map<string, MemoryRecords>();
 
   enqueue(queue: string, job: QueuedJob): void {
     let q = this.queues.get(queue);
@@ -88,6 +129,14 @@ export class MemoryStorage implements Storage {
   removeQueue(queue: string): void {
     this.queues.delete(queue);
     this.paused.delete(queue);
+  }
+
+  queueJobs(queue: string, offset: number, limit: number): QueuedJob[] {
+    return this.queues.get(queue)?.slice(offset, limit) ?? [];
+  }
+
+  removeQueuedJob(queue: string, jid: string): boolean {
+    return this.queues.get(queue)?.removeFirst((job) => job.jid === jid) ?? false;
   }
 
   pauseQueue(queue: string): void {
@@ -136,12 +185,22 @@ export class MemoryStorage implements Storage {
     return this.counters.get(name) ?? 0;
   }
 
+  records(namespace: string): RecordStore {
+    let store = this.recordStores.get(namespace);
+    if (store === undefined) {
+      store = new MemoryRecords();
+      this.recordStores.set(namespace, store);
+    }
+    return store;
+  }
+
   flush(): void {
     this.queues.clear();
     this.paused.clear();
     for (const set of Object.values(this.sets)) set.clear();
     this.reservations.clear();
     this.counters.clear();
+    for (const store of this.recordStores.values()) store.clear();
   }
 
   close(): void {

@@ -62,7 +62,29 @@ export interface SortedSetStore {
   remove(id: number): boolean;
   /** A snapshot of all entries, by ascending score. */
   entries(): SortedEntry[];
+  /** Up to `limit` entries from position `offset` (0-based) in ascending score order. */
+  page(offset: number, limit: number): SortedEntry[];
   /** Removes every entry. */
+  clear(): void;
+}
+
+/**
+ * A named collection of string records (usually JSON), for state that features beyond the core
+ * protocol keep (Enterprise batches, progress tracking, unique locks, dashboard history). Keys
+ * are compared as plain strings (`"__proto__"` is an ordinary key).
+ */
+export interface RecordStore {
+  /** The record under `key`. */
+  get(key: string): string | undefined;
+  /** Stores `value` under `key`, replacing any earlier value. */
+  set(key: string, value: string): void;
+  /** Deletes the record under `key`; `false` when there was none. */
+  delete(key: string): boolean;
+  /** Number of records. */
+  size(): number;
+  /** Every record as `[key, value]`, in key order (UTF-16 code unit order). */
+  entries(): Array<[string, string]>;
+  /** Deletes every record of this collection. */
   clear(): void;
 }
 
@@ -82,6 +104,10 @@ export interface Storage {
   queueNames(): string[];
   /** Deletes a queue and its jobs, and forgets it (also un-pauses it). */
   removeQueue(queue: string): void;
+  /** Up to `limit` jobs of `queue` from position `offset` (0 = oldest), oldest first. */
+  queueJobs(queue: string, offset: number, limit: number): QueuedJob[];
+  /** Removes the queued job `jid` from `queue`; `false` when it is not there. */
+  removeQueuedJob(queue: string, jid: string): boolean;
 
   /** Marks a queue paused. */
   pauseQueue(queue: string): void;
@@ -109,7 +135,13 @@ export interface Storage {
   /** A counter's value (0 if never incremented). */
   counter(name: string): number;
 
-  /** Deletes everything: queues (known and paused), sets, reservations and counters. */
+  /**
+   * The record collection `namespace` (created on first use). Namespaces are chosen by the
+   * features that use them, e.g. `"batches"`, `"tracking"`, `"unique"`.
+   */
+  records(namespace: string): RecordStore;
+
+  /** Deletes everything: queues (known and paused), sets, reservations, counters and records. */
   flush(): void;
   /** Releases resources. The storage must not be used afterwards. */
   close(): void;

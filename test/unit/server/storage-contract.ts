@@ -50,6 +50,21 @@ export function storageContract(name: string, create: () => Storage): void {
         s.removeQueue("never-existed");
       });
 
+      it("page through a queue oldest first, and remove a queued job by jid", () => {
+        for (const jid of ["a", "b", "c", "d", "e"]) s.enqueue("q", job(jid));
+        s.dequeue("q");
+        expect(s.queueJobs("q", 0, 2).map((j) => j.jid)).toEqual(["b", "c"]);
+        expect(s.queueJobs("q", 3, 10).map((j) => j.jid)).toEqual(["e"]);
+        expect(s.queueJobs("q", 9, 10)).toEqual([]);
+        expect(s.queueJobs("nope", 0, 10)).toEqual([]);
+        expect(s.removeQueuedJob("q", "c")).toBe(true);
+        expect(s.removeQueuedJob("q", "c")).toBe(false);
+        expect(s.removeQueuedJob("nope", "c")).toBe(false);
+        expect(s.queueJobs("q", 0, 10).map((j) => j.jid)).toEqual(["b", "d", "e"]);
+        expect(s.dequeue("q")?.jid).toBe("b");
+        expect(s.queueSize("q")).toBe(2);
+      });
+
       it("keep many jobs in order across internal compaction", () => {
         for (let i = 0; i < 5000; i++) s.enqueue("big", job(`j${i}`));
         for (let i = 0; i < 3000; i++) expect(s.dequeue("big")?.jid).toBe(`j${i}`);
@@ -102,6 +117,20 @@ export function storageContract(name: string, create: () => Storage): void {
         set.clear();
         expect(set.size()).toBe(0);
         expect(set.earliest()).toBeUndefined();
+      });
+
+      it("page in score order", () => {
+        const set = s.sortedSet("retries");
+        for (const [score, jid] of [
+          [30, "c"],
+          [10, "a"],
+          [20, "b"],
+          [40, "d"],
+        ] as const)
+          set.add(score, jid, jid);
+        expect(set.page(1, 2).map((e) => e.jid)).toEqual(["b", "c"]);
+        expect(set.page(3, 5).map((e) => e.jid)).toEqual(["d"]);
+        expect(set.page(4, 5)).toEqual([]);
       });
 
       it("are three separate sets", () => {
@@ -162,6 +191,29 @@ export function storageContract(name: string, create: () => Storage): void {
       });
     });
 
+    describe("records", () => {
+      it("keep string values per namespace, in key order, with hostile keys as plain keys", () => {
+        const r = s.records("batches");
+        expect(r.get("x")).toBeUndefined();
+        for (const key of ["b", "__proto__", "constructor", "a"]) r.set(key, `v-${key}`);
+        r.set("a", "v-a2");
+        expect(r.size()).toBe(4);
+        expect(r.get("__proto__")).toBe("v-__proto__");
+        expect(r.entries()).toEqual([
+          ["__proto__", "v-__proto__"],
+          ["a", "v-a2"],
+          ["b", "v-b"],
+          ["constructor", "v-constructor"],
+        ]);
+        expect(s.records("other").size()).toBe(0);
+        expect(r.delete("b")).toBe(true);
+        expect(r.delete("b")).toBe(false);
+        expect(s.records("batches").get("a")).toBe("v-a2");
+        r.clear();
+        expect(r.size()).toBe(0);
+      });
+    });
+
     describe("counters and flush", () => {
       it("count, and flush clears everything", () => {
         expect(s.counter("processed")).toBe(0);
@@ -171,7 +223,9 @@ export function storageContract(name: string, create: () => Storage): void {
         s.pauseQueue("q");
         s.sortedSet("dead").add(1, "d", "D");
         s.addReservation({ jid: "r", payload: "{}", wid: "", reservedAt: 0, expiresAt: 1 });
+        s.records("unique").set("k", "v");
         s.flush();
+        expect(s.records("unique").size()).toBe(0);
         expect(s.counter("processed")).toBe(0);
         expect(s.queueNames()).toEqual([]);
         expect(s.isPaused("q")).toBe(false);
