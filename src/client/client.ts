@@ -13,6 +13,7 @@ import {
   type JobSchemas,
   type JobsFromSchemas,
   type JobTypeOf,
+  schemaFor,
   type UntypedJobs,
   validateArgs,
 } from "../protocol/job-types.js";
@@ -180,7 +181,7 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.schemas?.[job.jobtype] !== undefined)
+    if (schemaFor(this.schemas, job.jobtype) !== undefined)
       return this.withValidatedArgs(job).then((checked) => this.sendPush(checked));
     return this.sendPush(job);
   }
@@ -209,7 +210,9 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
         try {
           assertValidJob(input);
           const job =
-            this.schemas?.[input.jobtype] !== undefined ? await this.withValidatedArgs(input) : input;
+            schemaFor(this.schemas, input.jobtype) !== undefined
+              ? await this.withValidatedArgs(input)
+              : input;
           return { jid, json: serializeJob(job) };
         } catch (err) {
           return { jid, error: (err as Error).message };

@@ -19,6 +19,40 @@ export function goEscape(json: string): string {
   return NEEDS_ESCAPE.test(json) ? json.replace(/[<>&\u2028\u2029]/g, (c) => ESCAPES[c]!) : json;
 }
 
+const GO_SHORT_ESCAPES: Readonly<Record<string, string>> = {
+  "\x07": "\\a",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\v": "\\v",
+  '"': '\\"',
+  "\\": "\\\\",
+};
+
+/** Characters Go's `strconv.Quote` escapes: `"`, `\`, and what `unicode.IsPrint` rejects. */
+const GO_UNPRINTABLE = /["\\]|[^\P{C}]|[^\P{Z} ]/gu;
+
+/**
+ * A string quoted as Go's `%q` / `strconv.Quote` does (for error texts that echo a value):
+ * `\a \b \f \n \r \t \v`, `\xHH` for other ASCII controls, `\uHHHH` / `\UHHHHHHHH` for other
+ * unprintable characters; printable Unicode is kept as is. A lone surrogate (which Go's JSON
+ * decoder would have made U+FFFD) is written as U+FFFD.
+ */
+export function goQuote(text: string): string {
+  const body = text.replace(GO_UNPRINTABLE, (c) => {
+    const short = GO_SHORT_ESCAPES[c];
+    if (short !== undefined) return short;
+    const code = c.codePointAt(0)!;
+    if (code >= 0xd800 && code <= 0xdfff) return "\ufffd";
+    if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, "0")}`;
+    if (code < 0x10000) return `\\u${code.toString(16).padStart(4, "0")}`;
+    return `\\U${code.toString(16).padStart(8, "0")}`;
+  });
+  return `"${body}"`;
+}
+
 function hasObject(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;
   if (!Array.isArray(value)) return true;

@@ -83,6 +83,18 @@ export function defineJobs<S extends JobSchemas>(schemas: S): S {
 }
 
 /**
+ * The schema declared for `jobtype`, if any. Only the map's own keys count, so a job type such
+ * as `constructor` or `__proto__` never picks up something inherited from `Object.prototype`.
+ */
+export function schemaFor(
+  schemas: JobSchemas | undefined,
+  jobtype: string,
+): StandardSchemaV1<readonly unknown[]> | undefined {
+  if (schemas === undefined || !Object.hasOwn(schemas, jobtype)) return undefined;
+  return schemas[jobtype];
+}
+
+/**
  * Validates `args` of a job of type `jobtype` against its schema, if there is one, and returns
  * the (possibly transformed) value. Throws a {@link ValidationError} listing the issues.
  */
@@ -91,7 +103,7 @@ export async function validateArgs(
   jobtype: string,
   args: readonly unknown[],
 ): Promise<readonly unknown[]> {
-  const schema = schemas?.[jobtype];
+  const schema = schemaFor(schemas, jobtype);
   if (schema === undefined) return args;
   let result = schema["~standard"].validate(args);
   if (result instanceof Promise) result = await result;

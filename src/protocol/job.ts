@@ -4,6 +4,7 @@
  * texts a Faktory 1.10 server uses.
  * @module
  */
+import { goQuote } from "./go-json.js";
 import { parseTimestamp, timestampParseError } from "./time.js";
 
 /** Default `retry` of a job that sets none: 25 retries, over about 21 days. */
@@ -110,12 +111,37 @@ export function findJobProblem(job: Partial<Job>, checkQueue = true): JobProblem
   return undefined;
 }
 
-/** The server's error text for a bad queue name, or `undefined` when the name is valid. */
-export function queueNameProblem(queue: string): string | undefined {
+/**
+ * Why the reference's storage refuses a queue name (`GetQueue`), or `undefined` when it is
+ * valid: `queue name cannot be blank` or `queue names must match \\A[a-zA-Z0-9._-]+\\z`. This
+ * bare text is MUTATE requeue's error.
+ */
+export function queueStoreProblem(queue: string): string | undefined {
   if (queue === "") return "queue name cannot be blank";
-  if (!QUEUE_NAME_PATTERN.test(queue))
-    return `cannot get ${JSON.stringify(queue)} queue: queue names must match \\A[a-zA-Z0-9._-]+\\z`;
+  if (!QUEUE_NAME_PATTERN.test(queue)) return "queue names must match \\A[a-zA-Z0-9._-]+\\z";
   return undefined;
+}
+
+/**
+ * PUSH's error text for a bad queue name (`cannot get "<queue>" queue: queue names must match
+ * …`, the name quoted as Go's `%q` does), or `undefined` when the name is valid. A blank name
+ * gives the bare `queue name cannot be blank`.
+ */
+export function queueNameProblem(queue: string): string | undefined {
+  const problem = queueStoreProblem(queue);
+  if (problem === undefined || queue === "") return problem;
+  return `cannot get ${goQuote(queue)} queue: ${problem}`;
+}
+
+/**
+ * Why the scheduler cannot enqueue a due job (scheduled or retry) whose queue is invalid, worded
+ * as the reference logs it after `Unable to process timed job: `; `undefined` when it can.
+ */
+export function timedJobProblem(queue: string): string | undefined {
+  const problem = queueStoreProblem(queue);
+  if (problem === undefined) return undefined;
+  const q = goQuote(queue);
+  return `cannot push job to ${q} queue: cannot get ${q} queue: ${problem}`;
 }
 
 /** The reservation the server actually grants for a job's `reserve_for` (clamped to 60..86400). */

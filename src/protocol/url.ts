@@ -34,13 +34,14 @@ export function resolveServerUrl(env: Environment = process.env): string {
       throw new ConfigurationError(
         "Error: FAKTORY_PROVIDER is not a URL. It is the name of the ENV var that contains the URL:\n\nFAKTORY_PROVIDER=FOO_URL\nFOO_URL=tcp://:mypassword@faktory.example.com:7419",
       );
-    const url = env[provider];
-    if (url === undefined || url === "")
+    // Own variables only: FAKTORY_PROVIDER=toString must not find Object.prototype.toString.
+    const url = Object.hasOwn(env, provider) ? env[provider] : undefined;
+    if (typeof url !== "string" || url === "")
       throw new ConfigurationError(`FAKTORY_PROVIDER set to invalid value: ${provider}`);
     return url;
   }
   const url = env["FAKTORY_URL"];
-  return url !== undefined && url !== "" ? url : DEFAULT_URL;
+  return typeof url === "string" && url !== "" ? url : DEFAULT_URL;
 }
 
 /**

@@ -15,8 +15,8 @@ import {
   type InfoScannerTask,
   type JobFailure,
   parseTimestamp,
-  queueNameProblem,
   retryBackoffSeconds,
+  timedJobProblem,
   truncateUtf8,
 } from "../protocol/index.js";
 import type { Clock } from "./clock.js";
@@ -301,14 +301,18 @@ export class ServerCore {
     const set = this.storage.sortedSet(name);
     const now = this.clock.now();
     for (let entry = set.takeDue(now); entry !== undefined; entry = set.takeDue(now)) {
-      stats.enqueued++;
-      if (name === "dead") continue; // purged
-      const job = parseStoredJob(entry.payload);
-      const problem = queueNameProblem(job.queue);
-      if (problem !== undefined) {
-        this.logger.warn(`Unable to process timed job ${job.jid}: ${problem}`);
+      if (name === "dead") {
+        stats.enqueued++; // purged
         continue;
       }
+      const job = parseStoredJob(entry.payload);
+      // As the reference: a due job whose queue cannot exist is logged and dropped, not counted.
+      const problem = timedJobProblem(job.queue);
+      if (problem !== undefined) {
+        this.logger.warn(`Unable to process timed job: ${problem}`);
+        continue;
+      }
+      stats.enqueued++;
       this.enqueue(job, now);
     }
     stats.wallMs += performance.now() - started;
@@ -378,7 +382,7 @@ export class ServerCore {
   /** QUEUE LATENCY: seconds since the oldest job of each queue was enqueued (0 when empty). */
   latency(names: readonly string[]): Record<string, number> {
     const now = this.clock.now();
-    const out: Record<string, number> = {};
+    const out: Record<string, number> = Object.create(null); // "__proto__" stays a plain key
     for (const name of names) {
       const oldest = this.storage.oldest(name);
       const at =
@@ -393,7 +397,7 @@ export class ServerCore {
   /** The INFO document, fields in the reference's order. */
   info(): FaktoryInfo {
     const now = this.clock.now();
-    const queues: Record<string, number> = {};
+    const queues: Record<string, number> = Object.create(null); // "__proto__" stays a plain key
     let totalEnqueued = 0;
     const names = this.storage.queueNames();
     for (const name of names) {

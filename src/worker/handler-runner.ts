@@ -5,7 +5,7 @@
  * @module
  */
 import type { Job } from "../protocol/job.js";
-import { type JobSchemas, validateArgs } from "../protocol/job-types.js";
+import { type JobSchemas, schemaFor, validateArgs } from "../protocol/job-types.js";
 import { NoHandlerError } from "./errors.js";
 import { composeMiddleware, type Middleware } from "./middleware.js";
 import type { JobContext, JobHandler } from "./types.js";
@@ -70,7 +70,7 @@ export class HandlerRunner {
   private callHandler(job: Job<readonly unknown[]>, ctx: JobContext): unknown {
     const handler = this.handlers.get(job.jobtype);
     if (handler === undefined) throw new NoHandlerError(job.jobtype);
-    if (this.schemas?.[job.jobtype] === undefined) return handler(job, ctx);
+    if (schemaFor(this.schemas, job.jobtype) === undefined) return handler(job, ctx);
     return this.validatedCall(handler, job, ctx);
   }
 

@@ -47,7 +47,7 @@ export function queueOrderer(
       return out;
     };
   const weights = list.map((q) => {
-    const w = order.weighted[q] ?? 1;
+    const w = Object.hasOwn(order.weighted, q) ? order.weighted[q] : 1; // own keys only
     if (!(typeof w === "number" && Number.isFinite(w) && w > 0))
       throw new ConfigurationError(`queue weight of ${q} must be a positive number, got ${String(w)}`);
     return w;

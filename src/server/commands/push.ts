@@ -37,7 +37,8 @@ export const pushBulk: CommandHandler = ({ core }, line) => {
     return invalidJson(err);
   }
   const createdAt = formatTimestamp(core.clock.now());
-  const errors: Record<string, string> = {};
+  // A null prototype: a jid such as "__proto__" must become a plain key of the reply.
+  const errors: Record<string, string> = Object.create(null);
   for (const job of jobs) {
     const problem = core.push(job, createdAt);
     if (problem !== undefined) errors[job.jid] = capMessage(problem);

@@ -4,7 +4,7 @@
  * the stored job JSON.
  * @module
  */
-import { DEAD_TTL_MS, goEscape, type MutateFilter, queueNameProblem } from "../../protocol/index.js";
+import { DEAD_TTL_MS, goEscape, type MutateFilter, queueStoreProblem } from "../../protocol/index.js";
 import type { ServerCore } from "../core.js";
 import { decodeStruct, GoTypeError, jsonTypeName, parseJson } from "../jobs/go-decode.js";
 import { parseStoredJob } from "../jobs/job-codec.js";
@@ -94,10 +94,12 @@ export function runMutate(core: ServerCore, request: MutateRequest): string | un
     } else {
       const job = parseStoredJob(entry.payload);
       const queue = job.queue;
-      const problem = queueNameProblem(queue);
+      // As the reference: the first job whose queue cannot exist ends the command with the
+      // storage's error; it and the matches after it stay in the set, earlier ones are requeued.
+      const problem = queueStoreProblem(queue);
       if (problem !== undefined) {
-        core.logger.warn(`Cannot requeue job ${entry.jid}: ${problem}`);
-        continue;
+        core.rearm();
+        return problem;
       }
       set.remove(entry.id);
       // The stored bytes go back as they are: enqueued_at is not refreshed (as the reference).
