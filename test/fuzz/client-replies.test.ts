@@ -4,6 +4,7 @@
  * never hang or crash.
  */
 import fc from "fast-check";
+import { runs } from "../support/fuzz.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { Client, ConnectionError, FaktoryError, ProtocolError, Worker } from "../../src/index.js";
 import { type FakeConnection, startFakeServer, type FakeServer } from "../support/scripted-server.js";
@@ -94,7 +95,7 @@ describe("the client against malformed replies", () => {
           await outcome(client.close(), 3000);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 
@@ -116,7 +117,7 @@ describe("the client against malformed replies", () => {
           await server.close();
         }
       }),
-      { numRuns: 25 },
+      { numRuns: runs(25) },
     );
   });
 });
@@ -158,7 +159,7 @@ describe("the worker against malformed replies", () => {
           await server.close();
         }
       }),
-      { numRuns: 8, interruptAfterTimeLimit: 15_000 },
+      { numRuns: runs(8), interruptAfterTimeLimit: 15_000 },
     );
   });
 });

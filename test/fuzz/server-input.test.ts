@@ -10,8 +10,10 @@
  */
 import { connect, type Socket } from "node:net";
 import fc from "fast-check";
+import { runs } from "../support/fuzz.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Clock, type FaktoryServer, startServer, type TimerHandle } from "../../src/server/index.js";
+import { HOSTILE_KEYS } from "../support/hostile-keys.js";
 import { isSendStep, listTranscripts, loadTranscript } from "../support/transcripts.js";
 
 // ---- fixtures ---------------------------------------------------------------------------------
@@ -195,6 +197,7 @@ const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ unit: "binary", maxLength: 20 }),
   fc.integer().map((n) => "x".repeat(Math.abs(n) % 70_000)),
   fc.jsonValue({ maxDepth: 3 }),
+  fc.constantFrom(...HOSTILE_KEYS),
   fc.constantFrom(
     "2026-01-01T00:00:00Z",
     "2099-01-01T00:00:00.123456789Z",
@@ -217,7 +220,13 @@ function mutateJsonField(line: string, pick: number, value: unknown, extraKey: s
   if (target === null || typeof target !== "object" || Array.isArray(target)) return line;
   const record = target as Record<string, unknown>;
   const keys = [...Object.keys(record), extraKey];
-  record[keys[pick % keys.length]!] = value;
+  // defineProperty, not assignment: a "__proto__" key must become an own key of the JSON.
+  Object.defineProperty(record, keys[pick % keys.length]!, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return `${line.slice(0, space)} ${JSON.stringify(doc)}`;
 }
 
@@ -280,7 +289,7 @@ const fuzzedLine: fc.Arbitrary<Buffer> = fc.oneof(
         fc.constantFrom(...RECORDED),
         fc.nat(),
         wrongValue,
-        fc.constantFrom("jid", "extra", "queue", "args"),
+        fc.constantFrom("jid", "extra", "queue", "args", "jobtype", "custom", ...HOSTILE_KEYS),
       )
       .map(([l, pick, value, key]) => Buffer.from(mutateJsonField(l, pick, value, key))),
   },
@@ -346,26 +355,35 @@ describe("fuzzed server input", () => {
           expect(srv.info().server.connections).toBe(0);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
   it("keeps INFO consistent with the pushes it accepted", async () => {
     const job = fc.record(
       {
-        jid: fc.oneof(fc.uuid(), fc.string({ minLength: 0, maxLength: 12 })),
-        jobtype: fc.oneof(fc.constant("T"), fc.string({ maxLength: 5 })),
+        jid: fc.oneof(
+          fc.uuid(),
+          fc.string({ minLength: 0, maxLength: 12 }),
+          fc.constantFrom(...HOSTILE_KEYS),
+        ),
+        jobtype: fc.oneof(fc.constant("T"), fc.string({ maxLength: 5 }), fc.constantFrom(...HOSTILE_KEYS)),
         args: fc.oneof(
           fc.constant([] as unknown[]),
           fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
         ),
         queue: fc.oneof(
-          fc.constantFrom("default", "q1", "q.2-x_y", "bad queue", "", "é"),
+          fc.constantFrom("default", "q1", "q.2-x_y", "bad queue", "", "é", ...HOSTILE_KEYS),
           fc.string({ maxLength: 6 }),
         ),
         at: fc.constantFrom("2000-01-01T00:00:00Z", "2999-01-01T00:00:00Z", "nope", ""),
         reserve_for: fc.constantFrom(0, 30, 600, 86_401, -5),
         retry: fc.constantFrom(25, 0, -1),
+        custom: fc.dictionary(
+          fc.oneof(fc.constantFrom(...HOSTILE_KEYS), fc.string({ maxLength: 4 })),
+          fc.jsonValue({ maxDepth: 1 }),
+          { maxKeys: 3 },
+        ),
       },
       { requiredKeys: [] },
     );
@@ -423,7 +441,7 @@ describe("fuzzed server input", () => {
           expect(info.sets.working + info.sets.retries + info.sets.dead).toBe(0);
         },
       ),
-      { numRuns: 250 },
+      { numRuns: runs(250) },
     );
   });
 });

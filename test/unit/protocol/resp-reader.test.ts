@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { runs } from "../../support/fuzz.js";
 import { describe, expect, it } from "vitest";
 import { ProtocolError } from "../../../src/protocol/errors.js";
 import { type Reply, RespReader, type RespReaderOptions } from "../../../src/protocol/resp-reader.js";
@@ -207,7 +208,7 @@ describe("RespReader: properties", () => {
           expect(decode(chunks)).toEqual(replies);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
