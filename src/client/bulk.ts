@@ -1,8 +1,76 @@
 /**
- * Bulk push: splitting jobs into PUSHB chunks and turning the server's replies into a result.
+ * Bulk push: plain jobs (defaults filled in), preparing and checking each job, splitting them
+ * into PUSHB chunks and turning the server's replies into a result.
  * @module
  */
 import { ValidationError } from "../protocol/errors.js";
+import { generateJid } from "../protocol/ids.js";
+import type { Job } from "../protocol/job.js";
+import type { JobRegistry, JobTypeOf } from "../protocol/job-types.js";
+import { assertValidJob, serializeJob } from "./job-builder.js";
+
+/**
+ * A job as plain data, as `push` and `pushBulk` accept it: the wire shape of a {@link Job} whose
+ * `jid` may be left out (a fresh one is generated). The server fills in `queue` (`"default"`),
+ * `retry` (25) and `created_at`. A job built by `createJob` / `client.job` is one too.
+ * @example
+ * ```ts
+ * await client.pushBulk([{ jobtype: "Resize", args: ["https://x/1.png", 100] }]);
+ * ```
+ */
+export type PlainJob<T extends string = string, Args extends readonly unknown[] = unknown[]> = Omit<
+  Job<Args>,
+  "jid" | "jobtype"
+> & {
+  /** The job id, at least 8 characters (default: 16 random URL-safe characters). */
+  jid?: string;
+  /** The job's type. */
+  jobtype: T;
+};
+
+/**
+ * Any plain job of a registry: for each job type `T`, a {@link PlainJob} whose `jobtype` is `T`
+ * and whose `args` are `Jobs[T]`. With the untyped registry this is any plain job.
+ */
+export type BulkJobFor<Jobs extends JobRegistry> = {
+  [T in JobTypeOf<Jobs>]: PlainJob<T, Jobs[T]>;
+}[JobTypeOf<Jobs>];
+
+/**
+ * The job with its defaults filled in: a generated jid when `jid` is absent (a copy; the
+ * caller's object is not changed). Anything else is checked, not repaired.
+ */
+export function withDefaults(job: PlainJob<string, readonly unknown[]>): Job<readonly unknown[]> {
+  if (job !== null && typeof job === "object" && job.jid === undefined)
+    return { ...job, jid: generateJid() } as Job<readonly unknown[]>;
+  return job as Job<readonly unknown[]>;
+}
+
+/** One input of a bulk push, ready to send (`json`) or refused locally (`error`). */
+export type PreparedJob = { jid: string; json: string; error?: undefined } | { jid: string; error: string };
+
+/**
+ * Fills in defaults, checks and encodes each job of a bulk push; `validate` runs the job type's
+ * schema (if any) and may transform the args. Never rejects: a refused job gets its error.
+ */
+export function prepareBulk(
+  jobs: readonly PlainJob<string, readonly unknown[]>[],
+  validate: (job: Job<readonly unknown[]>) => Job<readonly unknown[]> | Promise<Job<readonly unknown[]>>,
+): Promise<PreparedJob[]> {
+  return Promise.all(
+    jobs.map(async (input): Promise<PreparedJob> => {
+      let jid = "";
+      try {
+        const job = withDefaults(input);
+        jid = typeof job?.jid === "string" ? job.jid : "";
+        assertValidJob(job);
+        return { jid, json: serializeJob(await validate(job)) };
+      } catch (err) {
+        return { jid, error: (err as Error).message };
+      }
+    }),
+  );
+}
 
 /** The outcome of {@link Client.pushBulk}. */
 export interface BulkPushResult {

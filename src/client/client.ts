@@ -19,7 +19,15 @@ import {
 } from "../protocol/job-types.js";
 import type { FaktoryInfo, MutateFilter, MutateOperation, MutateTarget } from "../protocol/messages.js";
 import type { Reply } from "../protocol/resp-reader.js";
-import { applyBulkReply, type BulkPushResult, chunk } from "./bulk.js";
+import {
+  applyBulkReply,
+  type BulkJobFor,
+  type BulkPushResult,
+  chunk,
+  type PlainJob,
+  prepareBulk,
+  withDefaults,
+} from "./bulk.js";
 import { assertValidJob, createJob, type JobOptions, serializeJob, type TypedJob } from "./job-builder.js";
 import { mutationLine } from "./mutate.js";
 import { type ClientOptions, DEFAULT_MAX_RESENDS, DEFAULT_PUSH_CHUNK_SIZE } from "./options.js";
@@ -154,8 +162,8 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
 
   /**
    * Pushes one job and resolves with its jid once the server has accepted it. Either give the
-   * job type, its args and {@link JobOptions}, or a job built with {@link Client.job} /
-   * {@link createJob}. The job is checked before anything is sent (and its args validated
+   * job type, its args and {@link JobOptions}, or a job: built with {@link Client.job} /
+   * {@link createJob}, or a plain {@link PlainJob} object (a missing `jid` is generated). The job is checked before anything is sent (and its args validated
    * against the `jobs` schema, if any).
    *
    * @example
@@ -164,9 +172,9 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
    * ```
    */
   push<T extends JobTypeOf<Jobs>>(jobtype: T, args: Jobs[T], options?: JobOptions): Promise<string>;
-  push(job: JobFor<Jobs>): Promise<string>;
+  push(job: BulkJobFor<Jobs>): Promise<string>;
   push(
-    jobOrType: string | Job<readonly unknown[]>,
+    jobOrType: string | PlainJob<string, readonly unknown[]>,
     args?: readonly unknown[],
     options?: JobOptions,
   ): Promise<string> {
@@ -175,8 +183,8 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
       this.assertOpen();
       if (typeof jobOrType === "string") job = createJob(jobOrType, args as readonly unknown[], options);
       else {
-        assertValidJob(jobOrType);
-        job = jobOrType;
+        job = withDefaults(jobOrType);
+        assertValidJob(job);
       }
     } catch (err) {
       return Promise.reject(err);
@@ -188,7 +196,8 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
 
   /**
    * Pushes many jobs with `PUSHB`, {@link ClientOptions.pushChunkSize} jobs per command (the
-   * chunks are pipelined). Jobs refused locally are reported without being sent; the server's
+   * chunks are pipelined). Jobs take the same shapes as {@link Client.push}: built jobs or plain
+   * {@link PlainJob} objects (a missing `jid` is generated; `result.pushed` lists it). Jobs refused locally are reported without being sent; the server's
    * refusals (`{jid: error}`) are reported per job; the rest were pushed. It rejects only when
    * the client is closed: a chunk lost to a connection failure is reported in `rejected` with
    * the error's message (those jobs may or may not be on the server; re-pushing them with the
@@ -198,26 +207,15 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
    * ```ts
    * const jobs = users.map((u) => client.job("SendEmail", [u.email, "Hi"]));
    * const { pushed, rejected } = await client.pushBulk(jobs);
+   * await client.pushBulk([{ jobtype: "SendEmail", args: ["b@example.com", "Hi"], queue: "mail" }]);
    * ```
    */
-  async pushBulk(jobs: readonly JobFor<Jobs>[]): Promise<BulkPushResult> {
+  async pushBulk(jobs: readonly BulkJobFor<Jobs>[]): Promise<BulkPushResult> {
     this.assertOpen();
     if (!Array.isArray(jobs)) throw new TypeError("pushBulk takes an array of jobs");
     // Per input position: the jid and either the JSON to send or the local error.
-    const prepared = await Promise.all(
-      (jobs as readonly Job<readonly unknown[]>[]).map(async (input) => {
-        const jid = typeof input?.jid === "string" ? input.jid : "";
-        try {
-          assertValidJob(input);
-          const job =
-            schemaFor(this.schemas, input.jobtype) !== undefined
-              ? await this.withValidatedArgs(input)
-              : input;
-          return { jid, json: serializeJob(job) };
-        } catch (err) {
-          return { jid, error: (err as Error).message };
-        }
-      }),
+    const prepared = await prepareBulk(jobs, (job) =>
+      schemaFor(this.schemas, job.jobtype) !== undefined ? this.withValidatedArgs(job) : job,
     );
     const outcome = new Map<number, string | undefined>(); // index -> error (undefined: pushed)
     const sendable: number[] = [];
@@ -227,7 +225,7 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
     });
     await Promise.all(
       chunk(sendable, this.chunkSize).map(async (indexes) => {
-        const line = `PUSHB [${indexes.map((i) => prepared[i]!.json).join(",")}]\r\n`;
+        const line = `PUSHB [${indexes.map((i) => (prepared[i] as { json: string }).json).join(",")}]\r\n`;
         const jids = indexes.map((i) => prepared[i]!.jid);
         try {
           const reply = parseJsonReply<unknown>(await this.pushConnection().send(line), "PUSHB");

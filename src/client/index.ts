@@ -38,7 +38,16 @@
  *   then sends END; later calls reject with `StateError`.
  * @module
  */
-export { type BulkPushResult, applyBulkReply, chunk } from "./bulk.js";
+export {
+  applyBulkReply,
+  type BulkJobFor,
+  type BulkPushResult,
+  chunk,
+  type PlainJob,
+  type PreparedJob,
+  prepareBulk,
+  withDefaults,
+} from "./bulk.js";
 export { Client, type JobFor, type QueueTarget } from "./client.js";
 export {
   assertValidJob,

@@ -5,7 +5,16 @@
  */
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { Client, createJob, defineJobs, type Job, type JobFor, type TypedJob } from "../../../src/index.js";
+import {
+  type BulkJobFor,
+  Client,
+  createJob,
+  defineJobs,
+  type Job,
+  type JobFor,
+  type PlainJob,
+  type TypedJob,
+} from "../../../src/index.js";
 
 type Jobs = {
   SendEmail: [to: string, subject: string];
@@ -36,6 +45,20 @@ async function typedByParameter(client: Client<Jobs>): Promise<void> {
   await client.pushBulk([{ jid: "abcdefgh1", jobtype: "SendEmail", args: [1, 2] }]);
   // @ts-expect-error client.job is typed too
   client.job("Resize", [1, 2]);
+
+  // Plain jobs: the jid may be left out; the registry still types job type and args.
+  await client.pushBulk([
+    { jobtype: "SendEmail", args: ["a", "b"] },
+    { jobtype: "Resize", args: ["u", 1], queue: "images", retry: 3 },
+    client.job("Resize", ["u", 2]),
+  ]);
+  await client.push({ jobtype: "Resize", args: ["u", 1] });
+  // @ts-expect-error a plain job with the wrong args
+  await client.pushBulk([{ jobtype: "Resize", args: ["u", "1"] }]);
+  // @ts-expect-error a plain job of an unknown type
+  await client.pushBulk([{ jobtype: "Unknown", args: [] }]);
+  // @ts-expect-error a plain job without args
+  await client.push({ jobtype: "SendEmail" });
 }
 
 async function connectTyped(): Promise<void> {
@@ -52,6 +75,7 @@ async function untyped(client: Client): Promise<void> {
   await client.push(createJob("Other", []));
   const j: Job = { jid: "abcdefgh1", jobtype: "X", args: [] };
   await client.push(j);
+  await client.pushBulk([{ jobtype: "A", args: [1] }, j]);
   // @ts-expect-error args must still be an array
   await client.push("Anything", "nope");
 }
@@ -79,6 +103,10 @@ describe("client types", () => {
       TypedJob<"SendEmail", [to: string, subject: string]> | TypedJob<"Resize", [url: string, width: number]>
     >();
     expectTypeOf(createJob("T", [1, "a"])).toEqualTypeOf<TypedJob<"T", [1, "a"]>>();
+    expectTypeOf<BulkJobFor<Jobs>>().toEqualTypeOf<
+      PlainJob<"SendEmail", [to: string, subject: string]> | PlainJob<"Resize", [url: string, width: number]>
+    >();
+    expectTypeOf<TypedJob<"Resize", [string, number]>>().toExtend<BulkJobFor<Jobs>>();
     expectTypeOf(connectTyped).toBeFunction();
     expectTypeOf(typedByParameter).toBeFunction();
     expectTypeOf(untyped).toBeFunction();
