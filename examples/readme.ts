@@ -18,6 +18,7 @@ export async function client(): Promise<void> {
   const jid = await client.push("SendEmail", ["a@example.com", "Welcome"], { queue: "mail", retry: 5 });
   await client.push("Report", [42], { at: { in: 60_000 } });
   const { pushed, rejected } = await client.pushBulk(jobs);
+  await client.pushBulk([{ jobtype: "Report", args: [7] }]);
   const info = await client.info();
   await client.pauseQueues("*");
   await client.requeue("retries", { jobtype: "SendEmail" });
