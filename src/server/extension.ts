@@ -24,7 +24,7 @@ export interface ServerExtension {
   /** `server.description` of INFO (e.g. `"Faktory Enterprise"`). */
   readonly description: string;
   /** Handles a command line of `verb` (`BATCH`, `TRACK`); `undefined` leaves the OSS reply. */
-  command(verb: string, line: string): string | undefined;
+  command(verb: string, line: string): string | Buffer | undefined;
   /** Called by PUSH after validation and defaults, before the job is stored; may edit the job or refuse it. */
   beforePush(job: ServerJob, now: number): PushRefusal | undefined;
   /** Called for a job about to be handed to a worker; `true` throws it away (e.g. expired). */

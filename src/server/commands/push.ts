@@ -42,7 +42,9 @@ export const pushBulk: CommandHandler = ({ core }, line) => {
   for (const job of jobs) {
     const problem = core.push(job, createdAt);
     if (problem !== undefined)
-      errors[job.jid] = capMessage(typeof problem === "string" ? problem : `${problem.code} ${problem.message}`);
+      errors[job.jid] = capMessage(
+        typeof problem === "string" ? problem : `${problem.code} ${problem.message}`,
+      );
   }
   return encodeBulk(goStringify(errors));
 };
