@@ -228,7 +228,7 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
         const jids = indexes.map((i) => prepared[i]!.jid);
         try {
           const reply = parseJsonReply<unknown>(await this.pushConnection().send(line), "PUSHB");
-          const partial: BulkPushResult = { pushed: [], rejected: [] };
+          const partial: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
           try {
             applyBulkReply(jids, reply, partial);
           } catch (err) {
@@ -241,11 +241,14 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
         }
       }),
     );
-    const result: BulkPushResult = { pushed: [], rejected: [] };
+    const result: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
     prepared.forEach((p, i) => {
       const error = outcome.get(i);
       if (error === undefined) result.pushed.push(p.jid);
-      else result.rejected.push({ jid: p.jid, error });
+      else {
+        result.rejected.push({ jid: p.jid, error });
+        if (error.startsWith("NOTUNIQUE ")) result.notUnique.push(p.jid);
+      }
     });
     return result;
   }

@@ -25,7 +25,7 @@ describe("chunk", () => {
 
 describe("applyBulkReply", () => {
   it("maps {jid: error} onto the chunk's jids", () => {
-    const result: BulkPushResult = { pushed: [], rejected: [] };
+    const result: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
     applyBulkReply(["a", "b", "c"], { b: "jobs must have a jobtype parameter" }, result);
     expect(result).toEqual({
       pushed: ["a", "c"],
@@ -36,7 +36,7 @@ describe("applyBulkReply", () => {
   });
 
   it("refuses replies that are not a string map", () => {
-    const result: BulkPushResult = { pushed: [], rejected: [] };
+    const result: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
     expect(() => applyBulkReply(["a"], [], result)).toThrow(TypeError);
     expect(() => applyBulkReply(["a"], null, result)).toThrow(TypeError);
     expect(() => applyBulkReply(["a"], { a: 1 }, result)).toThrow(TypeError);
@@ -131,7 +131,7 @@ describe("Client.pushBulk", () => {
 
   it("sends nothing for an empty list", async () => {
     const c = await start();
-    expect(await c.pushBulk([])).toEqual({ pushed: [], rejected: [] });
+    expect(await c.pushBulk([])).toEqual({ pushed: [], rejected: [], notUnique: [] });
     expect(commands(server!)).toEqual([]);
   });
 
