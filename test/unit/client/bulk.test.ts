@@ -30,7 +30,10 @@ describe("applyBulkReply", () => {
     expect(result).toEqual({
       pushed: ["a", "c"],
       rejected: [{ jid: "b", error: "jobs must have a jobtype parameter" }],
+      notUnique: [],
     });
+    applyBulkReply(["e"], { e: "NOTUNIQUE Job not unique" }, result);
+    expect(result.notUnique).toEqual(["e"]);
     applyBulkReply(["d"], {}, result);
     expect(result.pushed).toEqual(["a", "c", "d"]);
   });
@@ -90,6 +93,7 @@ describe("Client.pushBulk", () => {
         { jid: "jid-bulk-1", error: "nope" },
         { jid: "jid-bulk-4", error: "nope" },
       ],
+      notUnique: [],
     });
   });
 
