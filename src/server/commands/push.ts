@@ -38,7 +38,8 @@ export const pushBulk: CommandHandler = ({ core }, line) => {
     return invalidJson(err);
   }
   const createdAt = formatTimestamp(core.clock.now());
-  const errors: Record<string, string> = {};
+  // No prototype: a job whose jid is "__proto__" must become a key like any other.
+  const errors: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const job of jobs) {
     const problem = core.push(job, createdAt);
     if (problem !== undefined)
