@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatTimestamp } from "../../../src/protocol/index.js";
+import { MemoryStorage } from "../../../src/server/index.js";
 import { type Harness, harness, pushLine } from "./support/harness.js";
 import { bulkJson } from "./support/raw-client.js";
 
@@ -382,5 +383,28 @@ describe("expiring jobs", () => {
     expect((await fetchJob()).jid).toBe("live-0002");
     const s = await status(bid);
     expect([s.pending, s.failed, s.complete_st, s.success_st]).toEqual([1, 1, "1", ""]);
+  });
+});
+
+describe("storage", () => {
+  it("keeps batches, locks and progress in the Storage records, across a server restart", async () => {
+    const storage = new MemoryStorage();
+    const first = await harness({ enterprise: true, storage });
+    const bid = bulkText(await first.p.call(`BATCH NEW ${JSON.stringify(callbacks)}`));
+    await first.p.call(pushLine("kept-0001", { custom: { bid, unique_for: 600, track: 1 } }));
+    await first.close();
+    const second = await harness({ enterprise: true, storage });
+    try {
+      expect((bulkJson(await second.p.call(`BATCH STATUS ${bid}`)) as Status).total).toBe(1);
+      expect(await second.p.call(pushLine("kept-0002", { custom: { unique_for: 600 } }))).toBe(
+        "-NOTUNIQUE Job not unique",
+      );
+      expect((bulkJson(await second.p.call("TRACK GET kept-0001")) as { state: string }).state).toBe(
+        "enqueued",
+      );
+      expect(storage.records("batches").size()).toBe(1);
+    } finally {
+      await second.close();
+    }
   });
 });
