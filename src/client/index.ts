@@ -39,6 +39,15 @@
  * @module
  */
 export {
+  type BatchCallback,
+  type BatchCallbackState,
+  BatchHandle,
+  type BatchOptions,
+  Batches,
+  type BatchStatus,
+  type BatchTransport,
+} from "./batches.js";
+export {
   applyBulkReply,
   type BulkJobFor,
   type BulkPushResult,
@@ -62,6 +71,13 @@ export {
 } from "./job-builder.js";
 export { mutationLine, normalizeMutation } from "./mutate.js";
 export { type ClientOptions, DEFAULT_MAX_RESENDS, DEFAULT_PUSH_CHUNK_SIZE } from "./options.js";
+export {
+  type JobProgress,
+  type JobTrackState,
+  ProgressApi,
+  type ProgressUpdate,
+  trackSetLine,
+} from "./progress.js";
 export { assertQueueNames, type QueueSelection, queueLine } from "./queues.js";
 export {
   type ClientState,

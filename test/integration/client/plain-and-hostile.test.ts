@@ -78,11 +78,12 @@ describe("plain jobs and hostile keys through the client", () => {
     try {
       const reply = await conn.send('PUSHB [{"jid":"__proto__"}]\r\n');
       expect(reply).toEqual({ kind: "bulk", value: '{"__proto__":"jobs must have a jobtype parameter"}' });
-      const result: BulkPushResult = { pushed: [], rejected: [] };
+      const result: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
       applyBulkReply(["__proto__"], parseJsonReply(reply, "PUSHB"), result);
       expect(result).toEqual({
         pushed: [],
         rejected: [{ jid: "__proto__", error: "jobs must have a jobtype parameter" }],
+        notUnique: [],
       });
     } finally {
       await conn.end();
