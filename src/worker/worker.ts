@@ -27,6 +27,7 @@ import {
 } from "./options.js";
 import { classifyResultError, PendingResults } from "./pending-results.js";
 import { queueOrderer } from "./queue-order.js";
+import { SharedAbort } from "./shared-abort.js";
 import { Slot, type SlotHost } from "./slot.js";
 import { ThreadPool, type ThreadPoolOptions } from "./thread-pool.js";
 import type { JobHandler, StopDetails, StopReason, WorkerInfo } from "./types.js";
@@ -453,7 +454,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
       pending: this.pending,
       logger: this.logger,
       reconnect: options.reconnect,
-      stopSignal: this.stopController.signal,
+      stop: new SharedAbort(this.stopController.signal),
       shouldFetch: () => this.currentPhase === "running",
       nextQueues: () => this.nextQueues(),
       execute: (job, slot) => this.execute(job, slot),
