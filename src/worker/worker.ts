@@ -4,7 +4,6 @@
  * @module
  */
 import { Connection } from "../connection/connection.js";
-import { sleep } from "../connection/retry.js";
 import { ackCommand, failCommand, fetchCommand, parseJsonReply } from "../protocol/commands.js";
 import { ConnectionError, StateError } from "../protocol/errors.js";
 import type { Job } from "../protocol/job.js";
@@ -26,9 +25,11 @@ import {
   type WorkerOptions,
 } from "./options.js";
 import { classifyResultError, PendingResults } from "./pending-results.js";
+import { listenToProcessSignals } from "./process-signals.js";
 import { queueOrderer } from "./queue-order.js";
 import { SharedAbort } from "./shared-abort.js";
 import { Slot, type SlotHost } from "./slot.js";
+import { flushBeforeStop } from "./stop-flush.js";
 import { ThreadPool, type ThreadPoolOptions } from "./thread-pool.js";
 import type { JobHandler, StopDetails, StopReason, WorkerInfo } from "./types.js";
 import { type Connector, isIrrecoverable, type WireConnection } from "./wire.js";
@@ -338,26 +339,19 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     queues?: readonly string[],
     options: RunToCompletionOptions = {},
   ): Promise<StopDetails> {
-    const onStop = (signal: NodeJS.Signals): void => {
-      const force = this.currentPhase === "stopping";
-      this.logger.info(`received ${signal}: ${force ? "stopping now" : "shutting down gracefully"}`);
-      void this.shutdown(force ? { timeoutMs: 0 } : {});
-    };
-    const onQuiet = (signal: NodeJS.Signals): void => {
-      this.logger.info(`received ${signal}: going quiet`);
-      this.quiet();
-    };
-    const signals: [NodeJS.Signals, (signal: NodeJS.Signals) => void][] = [
-      ["SIGTERM", onStop],
-      ["SIGINT", onStop],
-    ];
-    if (process.platform !== "win32") signals.push(["SIGTSTP", onQuiet]);
-    for (const [signal, listener] of signals) process.on(signal, listener);
+    const off = listenToProcessSignals(
+      {
+        isStopping: () => this.currentPhase === "stopping",
+        shutdown: (o) => this.shutdown(o),
+        quiet: () => this.quiet(),
+      },
+      this.logger,
+    );
     let details: StopDetails;
     try {
       details = await this.run(queues);
     } finally {
-      for (const [signal, listener] of signals) process.off(signal, listener);
+      off();
     }
     if (options.exitProcess !== false) process.exit(details.reason === "error" ? 1 : 0);
     return details;
@@ -639,30 +633,8 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
   }
 
   /** Sends results still waiting, retrying until the shutdown deadline; returns how many were lost. */
-  private async flushAtStop(): Promise<number> {
-    if (this.pending.size === 0) return 0;
+  private flushAtStop(): Promise<number> {
     const until = Math.max(performance.now() + 2000, Number.isFinite(this.deadlineAt) ? this.deadlineAt : 0);
-    let attempt = 0;
-    while (this.pending.size > 0 && performance.now() < until) {
-      let conn: WireConnection | undefined;
-      try {
-        conn = await this.connect();
-        await this.pending.flush(conn);
-      } catch (err) {
-        if (isIrrecoverable(err)) break;
-        attempt++;
-        const delay = this.options.reconnect(attempt, err as Error) ?? 1000;
-        await sleep(Math.min(delay, Math.max(0, until - performance.now())));
-      } finally {
-        await conn?.end();
-      }
-    }
-    const lost = this.pending.size;
-    if (lost > 0)
-      this.logger.error(
-        `${lost} job result(s) could not be delivered; the server will retry those jobs when their reservations expire`,
-        { jids: this.pending.jids() },
-      );
-    return lost;
+    return flushBeforeStop(this.pending, this.connect, this.options.reconnect, until, this.logger);
   }
 }
