@@ -4,12 +4,11 @@
  * @module
  */
 import { Connection } from "../connection/connection.js";
-import { ackCommand, failCommand, fetchCommand, parseJsonReply } from "../protocol/commands.js";
-import { ConnectionError, StateError } from "../protocol/errors.js";
+import { ackCommand, failCommand } from "../protocol/commands.js";
+import { StateError } from "../protocol/errors.js";
 import type { Job } from "../protocol/job.js";
 import type { JobRegistry, JobTypeOf, UntypedJobs } from "../protocol/job-types.js";
 import type { WorkerState } from "../protocol/messages.js";
-import { FETCH_BLOCK_MS } from "../connection/connection.js";
 import { JobAbandonedError } from "./errors.js";
 import { type Listener, TypedEmitter, type WorkerEvents } from "./events.js";
 import { failureFromError } from "./failure.js";
@@ -24,15 +23,16 @@ import {
   resolveWorkerOptions,
   type WorkerOptions,
 } from "./options.js";
-import { classifyResultError, PendingResults } from "./pending-results.js";
+import { PendingResults } from "./pending-results.js";
 import { listenToProcessSignals } from "./process-signals.js";
 import { queueOrderer } from "./queue-order.js";
 import { SharedAbort } from "./shared-abort.js";
+import { SingleRunner } from "./single-run.js";
 import { Slot, type SlotHost } from "./slot.js";
 import { flushBeforeStop } from "./stop-flush.js";
 import { ThreadPool, type ThreadPoolOptions } from "./thread-pool.js";
 import type { JobHandler, StopDetails, StopReason, WorkerInfo } from "./types.js";
-import { type Connector, isIrrecoverable, type WireConnection } from "./wire.js";
+import type { Connector } from "./wire.js";
 
 /**
  * Where a worker is in its life:
@@ -117,7 +117,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
   private currentPhase: WorkerPhase = "idle";
   private nextQueues: () => string[];
   private heartbeat: Heartbeat | undefined;
-  private oneConn: WireConnection | undefined;
+  private readonly single: SingleRunner;
   private readonly oneCalls = new Set<Promise<unknown>>();
   private stopReason: StopReason | undefined;
   private stopError: Error | undefined;
@@ -142,6 +142,12 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     this.logger = this.options.logger;
     this.runner = new HandlerRunner(this.options.schemas);
     this.pending = new PendingResults(this.logger);
+    this.single = new SingleRunner({
+      connect: () => this.connect(),
+      pending: this.pending,
+      execute: (job, slot) => this.execute(job, slot),
+      reportError: (error, where) => this.reportError(error, where),
+    });
     this.events = new TypedEmitter<WorkerEvents>((error, event) =>
       this.logger.warn(
         `a listener of "${String(event)}" threw: ${(error as Error)?.message ?? String(error)}`,
@@ -288,7 +294,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     } catch (err) {
       return Promise.reject(err);
     }
-    const call = this.runOneWith(list);
+    const call = this.single.runOne(list);
     const tracked = call.then(
       () => {},
       () => {},
@@ -430,9 +436,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
       concurrency: options.concurrency,
       queues: options.queues,
     });
-    const one = this.oneConn;
-    this.oneConn = undefined;
-    await one?.end();
+    await this.single.close();
     this.heartbeat = new Heartbeat({
       wid: this.info.wid,
       intervalMs: options.beatIntervalMs,
@@ -477,9 +481,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     this.deadlineTimer = undefined;
     const undelivered = await this.flushAtStop();
     await this.heartbeat?.stop();
-    const one = this.oneConn;
-    this.oneConn = undefined;
-    await one?.end();
+    await this.single.close();
     await Promise.all(this.pools.map((p) => p.close()));
     const reason = this.stopReason ?? "shutdown";
     const details: StopDetails = {
@@ -592,44 +594,6 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     this.logger.debug(`job ${job.jid} failed: ${fail.errtype}: ${fail.message}`, { jid: job.jid });
     this.events.emit("job:failure", { job, slot, durationMs, error: outcome.error, fail });
     return failCommand(fail);
-  }
-
-  private async runOneWith(queues: string[]): Promise<boolean> {
-    const conn = await this.oneConnection();
-    try {
-      await this.pending.flush(conn);
-      const reply = await conn.send(fetchCommand(queues), FETCH_BLOCK_MS);
-      const job = parseJsonReply<Job<readonly unknown[]>>(reply, "FETCH");
-      if (job === null) return false;
-      const line = await this.execute(job, -1);
-      try {
-        await conn.send(line);
-      } catch (err) {
-        const verdict = classifyResultError(err);
-        if (verdict === "retry") {
-          this.pending.add({ jid: job.jid, kind: line.startsWith("ACK") ? "ACK" : "FAIL", line });
-          throw new ConnectionError(
-            `job ${job.jid} ran but its result could not be sent (${(err as Error).message}); it is kept and will be re-sent`,
-            { cause: err },
-          );
-        }
-        if (verdict === "refused") this.reportError(err, `result of job ${job.jid}`);
-      }
-      return true;
-    } catch (err) {
-      if (classifyResultError(err) === "retry") {
-        conn.destroy();
-        if (this.oneConn === conn) this.oneConn = undefined;
-      }
-      throw err;
-    }
-  }
-
-  private async oneConnection(): Promise<WireConnection> {
-    if (this.oneConn !== undefined && this.oneConn.state === "ready") return this.oneConn;
-    this.oneConn?.destroy();
-    this.oneConn = await this.connect();
-    return this.oneConn;
   }
 
   /** Sends results still waiting, retrying until the shutdown deadline; returns how many were lost. */
