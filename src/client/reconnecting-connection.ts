@@ -87,7 +87,9 @@ export class ReconnectingConnection {
     const conn = this.conn;
     const reply =
       conn !== undefined && this.current === "ready" && conn.state === "ready"
-        ? conn.send(line, extraTimeoutMs).catch((err: unknown) => this.retryAfter(err, conn, line, extraTimeoutMs))
+        ? conn
+            .send(line, extraTimeoutMs)
+            .catch((err: unknown) => this.retryAfter(err, conn, line, extraTimeoutMs))
         : this.sendWhenReady(line, extraTimeoutMs, 0);
     this.inFlight++;
     reply.then(this.settled, this.settled);

@@ -14,6 +14,7 @@ import { type Listener, TypedEmitter, type WorkerEvents } from "./events.js";
 import { failureFromError } from "./failure.js";
 import { HandlerRunner, type JobOutcome } from "./handler-runner.js";
 import { Heartbeat } from "./heartbeat.js";
+import { ProgressReporter } from "./progress.js";
 import { JobRun, noop } from "./job-run.js";
 import type { WorkerLogger } from "./logger.js";
 import type { Middleware } from "./middleware.js";
@@ -118,6 +119,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
   private nextQueues: () => string[];
   private heartbeat: Heartbeat | undefined;
   private readonly single: SingleRunner;
+  private progress: ProgressReporter | undefined;
   private readonly oneCalls = new Set<Promise<unknown>>();
   private stopReason: StopReason | undefined;
   private stopError: Error | undefined;
@@ -481,6 +483,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     this.deadlineTimer = undefined;
     const undelivered = await this.flushAtStop();
     await this.heartbeat?.stop();
+    await this.progress?.close();
     await this.single.close();
     await Promise.all(this.pools.map((p) => p.close()));
     const reason = this.stopReason ?? "shutdown";
@@ -564,7 +567,8 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
 
   /** Runs one job (middleware, handler, abandonment) and returns its ACK or FAIL line. Never rejects. */
   private async execute(job: Job<readonly unknown[]>, slot: number): Promise<string> {
-    const run = new JobRun(job, slot, this.info, this.stopController.signal, this.logger);
+    this.progress ??= new ProgressReporter(this.connect, this.logger, (e) => this.reportError(e, "progress"));
+    const run = new JobRun(job, slot, this.info, this.stopController.signal, this.logger, this.progress);
     const t0 = performance.now();
     let outcome: JobOutcome;
     if (this.deadlinePassed) {
