@@ -378,7 +378,7 @@ export class ServerCore {
   /** QUEUE LATENCY: seconds since the oldest job of each queue was enqueued (0 when empty). */
   latency(names: readonly string[]): Record<string, number> {
     const now = this.clock.now();
-    const out: Record<string, number> = {};
+    const out: Record<string, number> = Object.create(null); // a queue may be named "__proto__"
     for (const name of names) {
       const oldest = this.storage.oldest(name);
       const at =
@@ -393,7 +393,7 @@ export class ServerCore {
   /** The INFO document, fields in the reference's order. */
   info(): FaktoryInfo {
     const now = this.clock.now();
-    const queues: Record<string, number> = {};
+    const queues: Record<string, number> = Object.create(null); // a queue may be named "__proto__"
     let totalEnqueued = 0;
     const names = this.storage.queueNames();
     for (const name of names) {

@@ -37,7 +37,8 @@ export const pushBulk: CommandHandler = ({ core }, line) => {
     return invalidJson(err);
   }
   const createdAt = formatTimestamp(core.clock.now());
-  const errors: Record<string, string> = {};
+  // A null prototype, so that a refused job with the jid "__proto__" is reported like any other.
+  const errors: Record<string, string> = Object.create(null);
   for (const job of jobs) {
     const problem = core.push(job, createdAt);
     if (problem !== undefined) errors[job.jid] = capMessage(problem);
