@@ -80,9 +80,7 @@ describe("client connection pool", () => {
 
   it("keeps the other commands on the first connection, in order", async () => {
     const server = await fake.serve((line) =>
-      line === "INFO"
-        ? `$${'{"faktory":{"queues":{}}}'.length}\r\n{"faktory":{"queues":{}}}\r\n`
-        : OK,
+      line === "INFO" ? `$${'{"faktory":{"queues":{}}}'.length}\r\n{"faktory":{"queues":{}}}\r\n` : OK,
     );
     const client = await fake.connect({ url: server.url, connections: 3 });
     await client.pauseQueues(["a"]);
