@@ -13,7 +13,10 @@ import type { Reporter, SerializedError, TestModule, TestSuite } from "vitest/no
 export default class PlainSummaryReporter implements Reporter {
   private lines: string[] = [];
 
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError> = []): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError> = [],
+  ): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
