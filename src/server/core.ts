@@ -245,7 +245,8 @@ export class ServerCore {
     this.storage.increment(name);
     const now = this.clock.now();
     // The day's counter keys, made again only when the (UTC) day changes.
-    if (now < this.dayStart || now >= this.dayStart + DAY_MS) {
+    // (Written so that the first call, with dayStart still NaN, computes them too.)
+    if (!(now >= this.dayStart && now < this.dayStart + DAY_MS)) {
       const today = day(now);
       this.dayStart = Date.parse(today);
       this.dayKeys.processed = `processed:${today}`;
