@@ -36,7 +36,12 @@ afterEach(async () => {
 
 async function start(): Promise<FaktoryServer> {
   // A long handshake deadline: a connection opened early must not be dropped on a loaded machine.
-  open.server = await startServer({ port: 0, webPort: false, password: PASSWORD, handshakeTimeoutMs: 60_000 });
+  open.server = await startServer({
+    port: 0,
+    webPort: false,
+    password: PASSWORD,
+    handshakeTimeoutMs: 60_000,
+  });
   return open.server;
 }
 
