@@ -3,7 +3,9 @@
  * input an error echoes, where an error message is cut, and BEAT's state words.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Harness, harness } from "./support/harness.js";
+import { until } from "../../support/until.js";
+import { type Harness, harness, pushLine, WORKER_HELLO } from "./support/harness.js";
+import { bulkJson, hello } from "./support/raw-client.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -73,5 +75,84 @@ describe("command edges", () => {
     await h.clock.armed(2000);
     h.clock.advance(2000);
     expect(await reply).toBe("$-1");
+  });
+
+  it("ACK, FAIL and BEAT take a JSON object only; ACK's values must be strings (or null)", async () => {
+    for (const verb of ["ACK", "FAIL", "BEAT"])
+      for (const arg of ["[]", "null", '"x"', "7", "{"])
+        expect(await h.p.call(`${verb} ${arg}`), `${verb} ${arg}`).toBe(`-ERR invalid ${verb} ${arg}`);
+    expect(await h.p.call('ACK {"jid":"ack-00001","n":1}')).toBe(
+      '-ERR invalid ACK {"jid":"ack-00001","n":1}',
+    );
+    expect(await h.p.call('ACK {"other":"x"}')).toBe('-ERR invalid ACK {"other":"x"}');
+    expect(await h.p.call('ACK {"jid":"ack-00001","note":null}')).toBe("+OK");
+    expect(await h.p.call('FAIL {"jid":"x","backtrace":"not a list"}')).toMatch(/^-ERR invalid FAIL /);
+  });
+
+  it("PUSHB cuts each refusal message at 1000 characters", async () => {
+    const queue = `bad ${"q".repeat(2000)}`;
+    const reply = await h.p.call(
+      `PUSHB ${JSON.stringify([{ jid: "bulk-edge-1", jobtype: "T", args: [], queue }])}`,
+    );
+    const refused = bulkJson(reply) as Record<string, string>;
+    expect(refused["bulk-edge-1"]).toHaveLength(1003);
+    expect(refused["bulk-edge-1"]!.endsWith("q...")).toBe(true);
+  });
+});
+
+describe("a FETCH that ended leaves nothing behind", () => {
+  it("after $-1, a push stays queued instead of going to the finished FETCH", async () => {
+    const reply = h.w.call("FETCH default");
+    await h.clock.armed(2000);
+    h.clock.advance(2000);
+    expect(await reply).toBe("$-1");
+    await h.p.call(pushLine("after-timeout"));
+    expect((await h.faktory()).queues.default).toBe(1);
+    expect((await h.faktory()).sets.working).toBe(0);
+  });
+
+  it("after its connection closed, a push stays queued", async () => {
+    const w2 = await hello(h.server.port, { ...WORKER_HELLO, wid: "w2" });
+    void w2.call("FETCH default");
+    await h.clock.armed(2000);
+    w2.close();
+    await until(() => h.server.info().server.connections === 2, "the close");
+    expect(h.clock.pendingWith(2000)).toBe(0);
+    await h.p.call(pushLine("after-close1"));
+    expect((await h.faktory()).queues.default).toBe(1);
+    expect((await h.faktory()).sets.working).toBe(0);
+  });
+
+  it("a FETCH answered by a push leaves no timer to disturb the connection's next FETCH", async () => {
+    const first = h.w.call("FETCH default");
+    await h.clock.armed(2000);
+    await h.p.call(pushLine("woke-00001"));
+    expect((bulkJson(await first) as { jid: string }).jid).toBe("woke-00001");
+    h.clock.advance(1500);
+    const second = h.w.call("FETCH default");
+    await h.clock.armed(2000);
+    h.clock.advance(500); // the first FETCH's timer would fire here
+    expect(h.clock.pendingWith(2000)).toBe(1);
+    h.w.close(); // the second FETCH must be withdrawn with its connection
+    await until(() => h.server.info().server.connections === 1, "the close");
+    await h.p.call(pushLine("orphan-0001"));
+    expect((await h.faktory()).queues.default).toBe(1);
+    void second.catch(() => {});
+  });
+
+  it("a quiet worker's FETCH waits 2 s for nothing, and is withdrawn when its connection closes", async () => {
+    await h.p.call(pushLine("quiet-job-1"));
+    expect(await h.w.call('BEAT {"wid":"w1","current_state":"quiet"}')).toBe('$17\r\n{"state":"quiet"}');
+    const reply = h.w.call("FETCH default");
+    await h.clock.armed(2000);
+    h.clock.advance(1999);
+    expect(h.clock.pendingWith(2000)).toBe(1);
+    h.clock.advance(1);
+    expect(await reply).toBe("$-1");
+    void h.w.call("FETCH default");
+    await h.clock.armed(2000);
+    h.w.close();
+    await until(() => h.clock.pendingWith(2000) === 0, "the quiet FETCH's timer cleared on close");
+    expect((await h.faktory()).queues.default).toBe(1);
   });
 });
