@@ -391,7 +391,7 @@ export class ServerCore {
     for (const name of this.expand(names)) this.storage.removeQueue(name);
   }
 
-  /** QUEUE LATENCY: seconds since the oldest job of each queue was enqueued (0 when empty). */
+  /** QUEUE LATENCY: seconds (to the µs) since the oldest job of each queue was enqueued (0 when empty). */
   latency(names: readonly string[]): Record<string, number> {
     const now = this.clock.now();
     const out: Record<string, number> = {};
@@ -399,7 +399,7 @@ export class ServerCore {
       const oldest = this.storage.oldest(name);
       const at =
         oldest === undefined ? undefined : parseTimestamp(parseStoredJob(oldest.payload).enqueued_at);
-      out[name] = at === undefined ? 0 : (now - at) / 1000;
+      out[name] = at === undefined ? 0 : Math.round((now - at) * 1000) / 1e6;
     }
     return out;
   }
