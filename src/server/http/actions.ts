@@ -55,14 +55,20 @@ function apply(core: ServerCore, set: SetName, entry: SortedEntry, action: SetAc
   if (action === "kill" && set === "dead") return; // already dead
   store.remove(entry.id);
   if (action === "retry" || action === "add_to_queue") core.enqueue(parseStoredJob(entry.payload));
-  else if (action === "kill") core.storage.sortedSet("dead").add(core.clock.now() + DEAD_TTL_MS, entry.jid, entry.payload);
+  else if (action === "kill")
+    core.storage.sortedSet("dead").add(core.clock.now() + DEAD_TTL_MS, entry.jid, entry.payload);
 }
 
 /**
  * Applies `action` to the entries of `set` addressed by `keys` (unknown keys are skipped), or to
  * every entry for `"all"`. Returns how many entries were acted on.
  */
-export function actOnSet(core: ServerCore, set: SetName, action: SetAction, keys: readonly string[] | "all"): number {
+export function actOnSet(
+  core: ServerCore,
+  set: SetName,
+  action: SetAction,
+  keys: readonly string[] | "all",
+): number {
   let count = 0;
   const store = core.storage.sortedSet(set);
   if (keys === "all") {

@@ -32,8 +32,17 @@ function fieldsOf(ctx: WebContext): { action: string; keys: string[]; wid: strin
     const o = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
     const str = (v: unknown) => (typeof v === "string" ? v : "");
     const list = (v: unknown) =>
-      Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : typeof v === "string" ? [v] : [];
-    return { action: str(o["action"]), keys: list(o["keys"] ?? o["jids"]), wid: str(o["wid"]), signal: str(o["signal"]) };
+      Array.isArray(v)
+        ? v.filter((x): x is string => typeof x === "string")
+        : typeof v === "string"
+          ? [v]
+          : [];
+    return {
+      action: str(o["action"]),
+      keys: list(o["keys"] ?? o["jids"]),
+      wid: str(o["wid"]),
+      signal: str(o["signal"]),
+    };
   }
   const form = formOf(ctx);
   return {
@@ -102,7 +111,11 @@ export const API_ROUTES: readonly Route[] = [
       sendJson(res, 200, { days: out });
     },
   },
-  { method: "GET", path: "/api/queues", handle: ({ core, res }) => sendJson(res, 200, { queues: queuesView(core) }) },
+  {
+    method: "GET",
+    path: "/api/queues",
+    handle: ({ core, res }) => sendJson(res, 200, { queues: queuesView(core) }),
+  },
   {
     method: "GET",
     path: "/api/queues/:name",
@@ -112,7 +125,9 @@ export const API_ROUTES: readonly Route[] = [
       const page = pageOf(url);
       if (page === undefined) return bad(ctx, 400, "Invalid parameter");
       if (!core.storage.hasQueue(name)) return bad(ctx, 404, `No such queue: ${name}`);
-      const jobs = core.storage.queueJobs(name, (page - 1) * PAGE_SIZE, PAGE_SIZE).map((j) => jobView(j.payload));
+      const jobs = core.storage
+        .queueJobs(name, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        .map((j) => jobView(j.payload));
       sendJson(res, 200, {
         name,
         size: core.storage.queueSize(name),
@@ -159,7 +174,8 @@ export const API_ROUTES: readonly Route[] = [
     path: "/api/busy",
     handle(ctx) {
       const { wid, signal } = fieldsOf(ctx);
-      if (signal !== "quiet" && signal !== "terminate") return bad(ctx, 400, `Invalid signal: ${signal.slice(0, 100)}`);
+      if (signal !== "quiet" && signal !== "terminate")
+        return bad(ctx, 400, `Invalid signal: ${signal.slice(0, 100)}`);
       sendJson(ctx.res, 200, { signalled: wid === "" ? 0 : ctx.core.workers.signal(wid, signal) });
     },
   },

@@ -23,7 +23,8 @@ export const SET_PATHS: Readonly<Record<string, SetName>> = {
 export function jobView(payload: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(payload);
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    if (typeof value === "object" && value !== null && !Array.isArray(value))
+      return value as Record<string, unknown>;
   } catch {
     // fall through
   }
@@ -32,7 +33,12 @@ export function jobView(payload: string): Record<string, unknown> {
 
 /** One sorted-set entry. */
 export function entryView(entry: SortedEntry): Record<string, unknown> {
-  return { key: entryKey(entry), at: formatTimestamp(entry.score), jid: entry.jid, job: jobView(entry.payload) };
+  return {
+    key: entryKey(entry),
+    at: formatTimestamp(entry.score),
+    jid: entry.jid,
+    job: jobView(entry.payload),
+  };
 }
 
 /** One reservation (a job in progress). */
@@ -120,7 +126,8 @@ export function findJob(core: ServerCore, jid: string): Array<Record<string, unk
   for (const queue of core.storage.queueNames()) {
     for (let at = 0; ; at += 1000) {
       const chunk = core.storage.queueJobs(queue, at, 1000);
-      for (const job of chunk) if (job.jid === jid) found.push({ where: "queue", queue, jid, job: jobView(job.payload) });
+      for (const job of chunk)
+        if (job.jid === jid) found.push({ where: "queue", queue, jid, job: jobView(job.payload) });
       if (chunk.length < 1000) break;
     }
   }

@@ -42,7 +42,10 @@ function authorized(req: IncomingMessage, password: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function find(method: string | undefined, path: string): { route: Route; params: Record<string, string> } | "405" | undefined {
+function find(
+  method: string | undefined,
+  path: string,
+): { route: Route; params: Record<string, string> } | "405" | undefined {
   let known = false;
   for (const route of ROUTES) {
     const params = matchPath(route.path, path);
@@ -105,12 +108,22 @@ export function createWebServer(core: ServerCore, settings: WebSettings): Server
         }
       }
       const fail = (err: unknown) => {
-        core.logger.error(`web ${req.method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`);
+        core.logger.error(
+          `web ${req.method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
         if (!res.headersSent) sendText(res, 500, "Internal Server Error\n");
         else res.end();
       };
       try {
-        const done = found.route.handle({ core, req, res, body, url, params: found.params, csrfToken: csrfToken ?? "" });
+        const done = found.route.handle({
+          core,
+          req,
+          res,
+          body,
+          url,
+          params: found.params,
+          csrfToken: csrfToken ?? "",
+        });
         if (done instanceof Promise) done.catch(fail);
       } catch (err) {
         fail(err);
