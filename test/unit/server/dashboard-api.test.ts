@@ -207,7 +207,7 @@ describe("Faktory's form routes", () => {
   it("act on set entries and queues and redirect as Faktory does (scripts send no browser marks)", async () => {
     const e = storage.sortedSet("scheduled").add(clock.time + 60_000, "s1", job("s1"));
     storage.sortedSet("scheduled").add(clock.time + 60_000, "s2", job("s2"));
-    const form = (path: string, fields: string[][]) =>
+    const form = (path: string, fields: Array<[string, string]>) =>
       fetch(`${base}${path}`, { method: "POST", body: new URLSearchParams(fields), redirect: "manual" });
     let res = await form("/scheduled", [
       ["action", "add_to_queue"],
