@@ -20,6 +20,7 @@ function shell(csrfToken: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${csrfToken}">
 <title>Faktory</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/app.css">
 <script defer src="/static/app.js"></script>
 </head>

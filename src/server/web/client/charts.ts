@@ -21,7 +21,8 @@ export class LiveChart {
         height: 220,
         series: [{}, ...labels.map((label, i) => ({ label, stroke: colors[i] ?? "#333", width: 2 }))],
         axes: [{}, { size: 60 }],
-        scales: { x: { time: true } },
+        // The last five minutes, even while there are only one or two samples.
+        scales: { x: { time: true, range: (_u, _min, max) => [max - 300, max] } },
       },
       this.data as uPlot.AlignedData,
       target,
