@@ -175,7 +175,7 @@ describe.skipIf(chromePath === "")("dashboard in Chromium", { timeout: 60_000 },
     expect(await page.locator("pre.error-message").textContent()).toBe("<script>window.__xss=3</script>");
     expect(await page.locator("pre.backtrace").textContent()).toBe('"><img src=x onerror="window.__xss=4">');
     expect(await page.locator("main img").count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
     expect(errors).toEqual([]);
     await page.close();
   });

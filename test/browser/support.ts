@@ -64,17 +64,15 @@ export async function axeViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
   const results = await page.evaluate(async () => {
     const axe = (
-      window as unknown as {
+      globalThis as unknown as {
         axe: {
-          run(
-            ctx: Document,
-          ): Promise<{
+          run(): Promise<{
             violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }>;
           }>;
         };
       }
     ).axe;
-    return (await axe.run(document)).violations;
+    return (await axe.run()).violations;
   });
   return results
     .filter((v) => v.impact === "serious" || v.impact === "critical")
