@@ -94,21 +94,24 @@ describe.skipIf(chromePath === "")("dashboard in Chromium", { timeout: 60_000 },
     await server?.close();
   });
 
-  it("renders every page with no console errors, no CSP violations and no serious axe violations; screenshots each", async () => {
-    const retryKey = encodeURIComponent(entryKey(storage.sortedSet("retries").earliest()!));
-    const pages: Array<[string, string]> = [
-      ["dashboard", "/"],
-      ["busy", "/busy"],
-      ["queues", "/queues"],
-      ["queue", "/queues/default"],
-      ["retries", "/retries"],
-      ["retries-page2", "/retries?page=2"],
-      ["retry", `/retries/${retryKey}`],
-      ["scheduled", "/scheduled"],
-      ["morgue", "/morgue"],
-      ["job", "/jobs/mail-0001"],
-    ];
-    for (const [name, path] of pages) {
+  const PAGES: Array<[string, string]> = [
+    ["dashboard", "/"],
+    ["busy", "/busy"],
+    ["queues", "/queues"],
+    ["queue", "/queues/default"],
+    ["retries", "/retries"],
+    ["retries-page2", "/retries?page=2"],
+    ["retry", "/retries/{first}"],
+    ["scheduled", "/scheduled"],
+    ["morgue", "/morgue"],
+    ["job", "/jobs/mail-0001"],
+  ];
+
+  it.each(PAGES)(
+    "renders %s (%s) with no console errors, CSP violations or serious axe violations; screenshot",
+    async (name, template) => {
+      const first = encodeURIComponent(entryKey(storage.sortedSet("retries").earliest()!));
+      const path = template.replace("{first}", first);
       const { page, errors } = await openPage(context);
       const res = await page.request.get(`${base}${path}`);
       expect(res.headers()["content-security-policy"], path).toContain("script-src 'self'");
@@ -118,8 +121,8 @@ describe.skipIf(chromePath === "")("dashboard in Chromium", { timeout: 60_000 },
       expect(await axeViolations(page), path).toEqual([]);
       expect(errors, path).toEqual([]);
       await page.close();
-    }
-  });
+    },
+  );
 
   it("shows pushed jobs on the queues page, and pauses and resumes a queue", async () => {
     const { page } = await openPage(context);
