@@ -157,6 +157,8 @@ describe.skipIf(chromePath === "")("dashboard in Chromium", { timeout: 60_000 },
   });
 
   it("quiets a worker from the busy page", async () => {
+    // A heartbeat now, so that a slow run cannot let the 60 s reaper drop the worker first.
+    expect(await worker.call('BEAT {"wid":"worker-one"}')).toBe("+OK");
     const { page } = await openPage(context);
     await visit(page, base, "/busy");
     expect(await page.locator("main").textContent()).toContain("work-0001");
