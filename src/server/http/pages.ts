@@ -86,6 +86,18 @@ const busySignal: Route = {
   },
 };
 
+/** The jid a `bkey` names: the jid itself, or the jid inside a base64url-encoded payload. */
+function bkeyJid(bkey: string): string {
+  if (!bkey.startsWith("ey")) return bkey; // base64 of '{"' begins "ey"; jids rarely do
+  try {
+    const job: unknown = JSON.parse(Buffer.from(bkey, "base64url").toString("utf8"));
+    const jid = typeof job === "object" && job !== null ? (job as { jid?: unknown }).jid : undefined;
+    return typeof jid === "string" ? jid : bkey;
+  } catch {
+    return bkey;
+  }
+}
+
 /** `POST /queues/{name}`: `bkey` (jids) deletes those jobs, else `action` pause/resume/delete. */
 const queueForm: Route = {
   method: "POST",
@@ -95,7 +107,8 @@ const queueForm: Route = {
     const form = formOf(ctx);
     const keys = form.getAll("bkey");
     if (keys.length > 0) {
-      deleteQueuedJobs(ctx.core, name, keys);
+      // Our pages send jids; Faktory's send the job's payload in base64url: take its jid.
+      deleteQueuedJobs(ctx.core, name, keys.map(bkeyJid));
       redirect(ctx.res, `/queues/${encodeURIComponent(name)}`);
       return;
     }

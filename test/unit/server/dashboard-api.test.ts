@@ -237,6 +237,12 @@ describe("Faktory's form routes", () => {
     res = await form("/queues/default", [["bkey", "s1"]]);
     expect([res.status, res.headers.get("location")]).toEqual([302, "/queues/default"]);
     expect(storage.queueSize("default")).toBe(1);
+    // Faktory's own pages send the payload in base64url.
+    res = await form("/queues/default", [
+      ["bkey", Buffer.from(storage.oldest("default")!.payload).toString("base64url")],
+    ]);
+    expect(res.status).toBe(302);
+    expect(storage.queueSize("default")).toBe(0);
   });
 });
 
