@@ -150,22 +150,35 @@ describe.skipIf(chromePath === "")("dashboard in Chromium", { timeout: 60_000 },
     await page.locator('button[data-action="retry"]').click();
     await page.waitForURL(`${base}/morgue`);
     expect(storage.sortedSet("dead").size()).toBe(0);
-    const fetched = bulkJson(await worker.call("FETCH revived")) as { jid: string };
+    // A connection of its own: a slow run may have let the reaper drop the first worker.
+    const runner = await hello(server.port);
+    const fetched = bulkJson(await runner.call("FETCH revived")) as { jid: string };
     expect(fetched.jid).toBe("dead-0001");
-    expect(await worker.call(`ACK {"jid":"dead-0001"}`)).toBe("+OK");
+    expect(await runner.call(`ACK {"jid":"dead-0001"}`)).toBe("+OK");
+    runner.close();
     await page.close();
   });
 
   it("quiets a worker from the busy page", async () => {
-    // A heartbeat now, so that a slow run cannot let the 60 s reaper drop the worker first.
-    expect(await worker.call('BEAT {"wid":"worker-one"}')).toBe("+OK");
-    const { page } = await openPage(context);
-    await visit(page, base, "/busy");
-    expect(await page.locator("main").textContent()).toContain("work-0001");
-    await page.locator('tr[data-wid="worker-one"] button[data-action="quiet"]').click();
-    await page.locator('tr[data-wid="worker-one"] .badge', { hasText: "quiet" }).waitFor();
-    expect(await worker.call('BEAT {"wid":"worker-one"}')).toBe('$17\r\n{"state":"quiet"}');
-    await page.close();
+    // A worker of its own, just connected: a slow run cannot have let the 60 s reaper drop it.
+    const quiet = await hello(server.port, {
+      wid: "worker-two",
+      hostname: "box",
+      pid: 4343,
+      labels: [],
+      v: 2,
+    });
+    try {
+      const { page } = await openPage(context);
+      await visit(page, base, "/busy");
+      expect(await page.locator("main").textContent()).toContain("work-0001"); // the job in progress
+      await page.locator('tr[data-wid="worker-two"] button[data-action="quiet"]').click();
+      await page.locator('tr[data-wid="worker-two"] .badge', { hasText: "quiet" }).waitFor();
+      expect(await quiet.call('BEAT {"wid":"worker-two"}')).toBe('$17\r\n{"state":"quiet"}');
+      await page.close();
+    } finally {
+      quiet.close();
+    }
   });
 
   it("shows hostile args, messages and backtraces as text", async () => {
