@@ -19,6 +19,7 @@ Options:
   --tls-key <file>      PEM private key: serve TLS (tcp+tls://) and HTTPS
   --tls-cert <file>     PEM certificate (required with --tls-key)
   --log-level <level>   error | warn | info | debug (default info)
+  --enterprise          Enterprise features: batches, progress tracking, unique and expiring jobs
   -h, --help            show this help
 `;
 
@@ -64,6 +65,7 @@ export async function runServerCommand(argv: string[], io: ServerCommandIO = def
         "tls-key": { type: "string" },
         "tls-cert": { type: "string" },
         "log-level": { type: "string", default: "info" },
+        enterprise: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -90,6 +92,7 @@ export async function runServerCommand(argv: string[], io: ServerCommandIO = def
       port: parsePort("port", String(values.port)),
       webPort: webPortText === "off" ? false : parsePort("web-port", webPortText),
       logger: createLineLogger(level, io.stderr),
+      enterprise: values.enterprise === true,
       ...(password ? { password } : {}),
       ...(keyFile !== undefined && certFile !== undefined
         ? { tls: { key: readFileSync(keyFile), cert: readFileSync(certFile) } }
@@ -109,6 +112,11 @@ export async function runServerCommand(argv: string[], io: ServerCommandIO = def
   }
   io.stdout(
     `faktory-ts server listening on ${server.url}${server.webUrl === undefined ? "" : ` (web ${server.webUrl})`}\n`,
+  );
+  io.stdout(
+    options?.enterprise === true
+      ? "faktory-ts server: Enterprise features on (batches, tracking, unique and expiring jobs)\n"
+      : "faktory-ts server: open-source Faktory mode (start with --enterprise for batches, tracking, unique and expiring jobs)\n",
   );
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

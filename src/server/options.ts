@@ -39,6 +39,12 @@ export interface ServerOptions {
   logger?: Logger;
   /** Where jobs live; default a fresh in-memory storage. A storage you pass is not closed by `close()`. */
   storage?: Storage;
+  /**
+   * Faktory Enterprise features: `BATCH`, `TRACK`, unique jobs (`custom.unique_for`) and expiring
+   * jobs (`custom.expires_at` / `expires_in`). Default `false`: the server answers like the
+   * open-source Faktory 1.10 (BATCH and TRACK refused, those custom keys ignored).
+   */
+  enterprise?: boolean;
 }
 
 /** Operator signals for a worker process. */

@@ -8,6 +8,7 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { systemClock } from "./clock.js";
 import { ServerCore } from "./core.js";
+import { enableEnterprise } from "./enterprise/index.js";
 import { createWebServer } from "./http/web-server.js";
 import { silentLogger } from "./logger.js";
 import { ClientConnection, type ConnectionSettings } from "./network/connection.js";
@@ -78,6 +79,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
   const storage = options.storage ?? new MemoryStorage();
   const logger = options.logger ?? silentLogger;
   const core = new ServerCore({ storage, clock: options.clock ?? systemClock, logger });
+  if (options.enterprise === true) enableEnterprise(core);
 
   const sockets = new Set<ClientConnection>();
   let closing = false;
@@ -131,6 +133,11 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
       ? undefined
       : `${options.tls === undefined ? "http" : "https"}://${hostForUrl(host)}:${boundWebPort}`;
   logger.info(`faktory-ts server listening on ${url}${webUrl === undefined ? "" : ` (web ${webUrl})`}`);
+  logger.info(
+    options.enterprise === true
+      ? "Enterprise features on"
+      : "Open-source Faktory mode (no Enterprise features)",
+  );
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
