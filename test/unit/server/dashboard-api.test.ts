@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ServerCore } from "../../../src/server/core.js";
-import { entryKey } from "../../../src/server/http/actions.js";
+import { entryKey, findEntry } from "../../../src/server/http/actions.js";
 import { decodeJob } from "../../../src/server/jobs/job-codec.js";
 import { registerDashboardExtensions } from "../../../src/server/http/extensions.js";
 import { createWebServer } from "../../../src/server/http/web-server.js";
@@ -299,5 +299,14 @@ describe("web security", () => {
     expect((await fetch(`${base}/static/nope.js`)).status).toBe(404);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/stats`)).status).toBe(200);
+  });
+});
+
+describe("entry keys", () => {
+  it("find entries whose scores have microseconds, through the RFC 3339 key", () => {
+    const set = storage.sortedSet("retries");
+    for (const score of [1_764_860_000_123.456, 1_764_860_000_000.001, 1_764_860_000_999.999])
+      set.add(score, `jid-${score}`, job(`jid-${score}`));
+    for (const entry of set.entries()) expect(findEntry(core, "retries", entryKey(entry))?.id).toBe(entry.id);
   });
 });
