@@ -7,7 +7,7 @@
 import type { ServerCore } from "../core.js";
 
 /** A JSON-ready record shown as it is (values are escaped by the pages). */
-export type DashboardRecord = Readonly<Record<string, unknown>>;
+export type DashboardRecord = object;
 
 /** Readers of Enterprise batches. */
 export interface DashboardBatches {

@@ -8,6 +8,7 @@ import { decodeJob } from "../../../src/server/jobs/job-codec.js";
 import { registerDashboardExtensions } from "../../../src/server/http/extensions.js";
 import { createWebServer } from "../../../src/server/http/web-server.js";
 import { silentLogger } from "../../../src/server/logger.js";
+import { startServer } from "../../../src/server/index.js";
 import { MemoryStorage } from "../../../src/server/storage/memory.js";
 import { ManualClock } from "./support/clocks.js";
 
@@ -308,5 +309,19 @@ describe("entry keys", () => {
     for (const score of [1_764_860_000_123.456, 1_764_860_000_000.001, 1_764_860_000_999.999])
       set.add(score, `jid-${score}`, job(`jid-${score}`));
     for (const entry of set.entries()) expect(findEntry(core, "retries", entryKey(entry))?.id).toBe(entry.id);
+  });
+});
+
+describe("Enterprise mode", () => {
+  it("shows batches and progress on the dashboard API", async () => {
+    const server = await startServer({ port: 0, webPort: 0, enterprise: true });
+    try {
+      const stats = (await (await fetch(`${server.webUrl}/api/stats`)).json()) as { extensions: unknown };
+      expect(stats.extensions).toEqual({ batches: true, progress: true });
+      const res = await fetch(`${server.webUrl}/api/batches`);
+      expect([res.status, await res.json()]).toEqual([200, { batches: [] }]);
+    } finally {
+      await server.close();
+    }
   });
 });
