@@ -113,9 +113,8 @@ describe.skipIf(chromePath === "")("dashboard in Chromium", { timeout: 60_000 },
       const first = encodeURIComponent(entryKey(storage.sortedSet("retries").earliest()!));
       const path = template.replace("{first}", first);
       const { page, errors } = await openPage(context);
-      const res = await page.request.get(`${base}${path}`);
-      expect(res.headers()["content-security-policy"], path).toContain("script-src 'self'");
-      await visit(page, base, path);
+      const headers = await visit(page, base, path);
+      expect(headers["content-security-policy"], path).toContain("script-src 'self'");
       if (name === "dashboard") await page.waitForSelector("#throughput canvas");
       await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
       expect(await axeViolations(page), path).toEqual([]);

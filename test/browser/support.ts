@@ -49,11 +49,12 @@ export async function openPage(context: BrowserContext): Promise<{ page: Page; e
   return { page, errors };
 }
 
-/** Goes to a path and waits until the page has rendered. */
-export async function visit(page: Page, base: string, path: string): Promise<void> {
+/** Goes to a path, waits until the page has rendered, and returns the response headers. */
+export async function visit(page: Page, base: string, path: string): Promise<Record<string, string>> {
   const res = await page.goto(`${base}${path}`);
-  if (res?.status() !== 200) throw new Error(`${path}: HTTP ${res?.status()}`);
+  if (res === null || res.status() !== 200) throw new Error(`${path}: HTTP ${res?.status()}`);
   await page.waitForSelector("body[data-ready=true]");
+  return res.headers();
 }
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
