@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     pool: "forks",
     setupFiles: ["./test/support/fast-check-seed.ts"],
+    globalSetup: ["./test/browser/global-setup.ts"],
     reporters: ["default", "./test/support/plain-summary-reporter.ts"],
   },
 });

@@ -23,6 +23,7 @@ import type { ServerCore } from "../core.js";
 import { decodeStruct } from "../jobs/go-decode.js";
 import type { WorkerConnection } from "../workers.js";
 import { LineReader } from "./line-reader.js";
+import type { ClosableConnection } from "./open-connections.js";
 
 /** Settings a connection needs from the server options. */
 export interface ConnectionSettings {
@@ -35,6 +36,9 @@ export interface ConnectionSettings {
   /** Time allowed from accept to a valid HELLO. */
   readonly handshakeTimeoutMs: number;
 }
+
+/** The reply to any command once the server has begun stopping (then the connection closes). */
+export const SHUTDOWN_REPLY = errorReply("shutdown in progress");
 
 /** Pause reading while this much output waits to be sent. */
 const HIGH_WATER_BYTES = 1 << 20;
@@ -74,7 +78,7 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /** A connected client. */
-export class ClientConnection implements Session, WorkerConnection {
+export class ClientConnection implements Session, WorkerConnection, ClosableConnection {
   wid = "";
   cancelWait: (() => void) | undefined;
 
@@ -85,6 +89,7 @@ export class ClientConnection implements Session, WorkerConnection {
   private busy = false;
   private waitingDrain = false;
   private fatal: string | undefined;
+  private stopping = false;
   private counted = false;
   private handshakeTimer: TimerHandle | undefined;
   private salt = "";
@@ -125,6 +130,23 @@ export class ClientConnection implements Session, WorkerConnection {
   /** Closes the connection at once (worker reaping, server shutdown). */
   close(): void {
     this.destroy();
+  }
+
+  /**
+   * The server began stopping: a blocked FETCH answers `$-1` now, and the next command (or one
+   * already read) gets {@link SHUTDOWN_REPLY}, then the connection closes.
+   */
+  beginShutdown(): void {
+    if (this.state === "closed" || this.stopping) return;
+    this.stopping = true;
+    if (this.state === "handshake") {
+      this.destroy();
+      return;
+    }
+    const cancel = this.cancelWait;
+    this.cancelWait = undefined;
+    cancel?.();
+    if (!this.busy) this.pump();
   }
 
   private destroy(): void {
@@ -195,6 +217,10 @@ export class ClientConnection implements Session, WorkerConnection {
         if (this.state === "handshake") {
           this.handshake(line);
           continue;
+        }
+        if (this.stopping) {
+          this.finish(SHUTDOWN_REPLY);
+          return;
         }
         const result = this.dispatch(line);
         if (result === CLOSE) {
