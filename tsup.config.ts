@@ -16,4 +16,6 @@ export default defineConfig({
   clean: true,
   splitting: true,
   shims: false,
+  // the optional native driver of durable storage is loaded at run time, never bundled
+  external: ["better-sqlite3"],
 });
