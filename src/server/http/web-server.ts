@@ -12,6 +12,7 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { ServerCore } from "../core.js";
+import { gateResponse } from "./commit-gate.js";
 import { ROUTES, sendText } from "./routes.js";
 
 /** Largest request body read (form posts are tiny). */
@@ -63,6 +64,12 @@ export function createWebServer(core: ServerCore, settings: WebSettings): Server
     });
     req.on("end", () => {
       if (res.writableEnded) return;
+      if (req.method !== "GET" && req.method !== "HEAD")
+        gateResponse(res, core.storage, (err) =>
+          core.logger.error(
+            `web ${req.method} ${path}: storage failure, the change was not saved: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
       try {
         route.handle({ core, req, res, body: Buffer.concat(chunks).toString("utf8") });
       } catch (err) {
