@@ -6,9 +6,11 @@
  * (`sleep_ms`) jump the clock instead of sleeping, and the timers then overdue fire at once;
  * blocking replies (an empty FETCH waits 2 s) stay real and their duration is checked.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { formatTimestamp, hashPassword } from "../../src/protocol/index.js";
 import { type FaktoryServer, startServer } from "../../src/server/index.js";
 import { OffsetClock } from "../unit/server/support/clocks.js";
@@ -95,7 +97,11 @@ function parseGreeting(greeting: string): { i?: number; s?: string } {
   return JSON.parse(greeting.slice(4)) as { i?: number; s?: string };
 }
 
-async function replay(file: string): Promise<void> {
+/** Data folders of the durable replays. */
+const DATA = mkdtempSync(join(tmpdir(), "faktory-ts-replay-"));
+afterAll(() => rmSync(DATA, { recursive: true, force: true }));
+
+async function replay(file: string, durable: boolean): Promise<void> {
   const transcript = JSON.parse(readFileSync(`${DIR}${file}`, "utf8")) as Transcript;
   const password = file === "password.json" ? RECORDED_PASSWORD : undefined;
   const clock = new OffsetClock();
@@ -104,6 +110,7 @@ async function replay(file: string): Promise<void> {
     webPort: false,
     clock,
     ...(password ? { password } : {}),
+    ...(durable ? { storage: { path: join(DATA, file) } } : {}),
   });
   const clients = new Map<string, RawClient>();
   const recordedGreetings = new Map<string, string>();
@@ -203,5 +210,6 @@ describe.concurrent("conformance with Faktory 1.10.0 transcripts", () => {
   it("finds the transcripts", () => {
     expect(FILES.length).toBeGreaterThanOrEqual(21);
   });
-  for (const file of FILES) it(`replays ${file}`, () => replay(file), 30_000);
+  for (const file of FILES) it(`replays ${file}`, () => replay(file, false), 30_000);
+  for (const file of FILES) it(`replays ${file} on durable storage`, () => replay(file, true), 30_000);
 });
