@@ -16,10 +16,10 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "../src/index.js";
+import { cpuSnapshot, describeEnvironment, formatEnvironment, loadAverageNow } from "./environment.js";
 import { Progress } from "./progress.js";
 import {
   absNow,
@@ -41,7 +41,7 @@ import {
   sleep,
   type ToScenario,
 } from "./shared.js";
-import { formatTable, type Metric, metricRatio, metricStatus } from "./table.js";
+import { formatTable, type Metric, metricRatio, metricStatus, roundRatios } from "./table.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Faktory 1.10's rate in its own load test on this machine class (jobs/s). */
@@ -214,6 +214,8 @@ async function startServerChild(): Promise<{ url: string; stop: () => Promise<vo
 // ---- measurements -------------------------------------------------------------------------
 
 const progress = new Progress();
+const startLoad = loadAverageNow();
+const startCpu = cpuSnapshot();
 const url = process.env.FAKTORY_URL;
 const server = url === undefined ? await startServerChild() : undefined;
 const serverUrl = url ?? server!.url;
@@ -388,7 +390,12 @@ async function measureProcessing(): Promise<void> {
       key: `process-c${concurrency}`,
       label: `Processing, concurrency ${concurrency} (jobs/s)`,
       higherIsBetter: true,
-      target: concurrency === 1 ? undefined : { kind: "ratio-min", value: 2 },
+      target: concurrency === 1 ? undefined : { kind: "ratio-min", value: 3 },
+    });
+    const cpu = metric({
+      key: `process-cpu-c${concurrency}`,
+      label: `Worker CPU per job, concurrency ${concurrency} (µs)`,
+      higherIsBetter: false,
     });
     for (const lib of runOrder()) {
       const queue = queueName(`process-c${concurrency}`, lib);
@@ -413,8 +420,10 @@ async function measureProcessing(): Promise<void> {
           continue;
         }
         if (result.kind !== "process") throw new Error(`unexpected result ${result.kind}`);
-        if (checkDelivery(`process-c${concurrency} ${lib}`, result.check))
+        if (checkDelivery(`process-c${concurrency} ${lib}`, result.check)) {
           sample(m, lib, rate(n, endAt - result.firstStartAt));
+          sample(cpu, lib, result.cpuUs / n);
+        }
       } catch (err) {
         fail(`process-c${concurrency} ${lib}`, errorText(err));
       } finally {
@@ -595,11 +604,13 @@ try {
   await server?.stop();
 }
 const elapsedS = (performance.now() - startedAt) / 1000;
+const environment = describeEnvironment(startCpu, startLoad);
 
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
 const header = [
-  `faktory-ts vs faktory-worker 4.7.1 · ${cli.quick ? "quick" : "full"} run · ${rounds > 1 ? `median of ${rounds} rounds` : "1 round"} · ${elapsedS.toFixed(0)} s`,
-  `server: ${url === undefined ? "embedded faktory-ts server (own process)" : "FAKTORY_URL"} · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}`,
+  `faktory-ts vs faktory-worker 4.7.1 · ${cli.quick ? "quick" : "full"} run · ${rounds > 1 ? `median of ${rounds} rounds [min–max]` : "1 round"} · ${elapsedS.toFixed(0)} s`,
+  `server: ${url === undefined ? "embedded faktory-ts server (own process)" : "FAKTORY_URL"}`,
+  ...formatEnvironment(environment),
 ];
 const table = formatTable(metrics);
 const out = cli.json === "-" ? process.stderr : process.stdout;
@@ -613,8 +624,7 @@ if (cli.json !== undefined) {
     quick: cli.quick,
     rounds,
     server: url === undefined ? "embedded" : "external",
-    node: process.version,
-    cpus: cpus().length,
+    environment,
     elapsedSeconds: elapsedS,
     sizes,
     metrics: metrics.map((m) => ({
@@ -625,6 +635,7 @@ if (cli.json !== undefined) {
       faktoryWorker: m["faktory-worker"] ?? null,
       samples: m.samples ?? {},
       ratioTsToFw: metricRatio(m) ?? null,
+      ratioRangeTsToFw: roundRatios(m) ?? null,
       target: m.target ?? null,
       status: metricStatus(m),
       notes: m.notes ?? [],

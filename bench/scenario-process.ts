@@ -132,16 +132,21 @@ async function runProcess(
   const counter = new DeliveryCounter(spec.n);
   const progress = progressReporter(spec.n);
   let firstStartAt = 0;
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
   const finished = finishSignal();
   const worker = await startWorker(lib, spec, spec.concurrency, (args) => {
-    if (firstStartAt === 0) firstStartAt = absNow();
+    if (firstStartAt === 0) {
+      firstStartAt = absNow();
+      cpuAtStart = process.cpuUsage();
+    }
     if (counter.record(args[0]) && counter.handled === spec.n) send({ type: "handled-all", firstStartAt });
     else if ((counter.handled & 255) === 0) progress(counter.handled);
   });
   if (worker === undefined) return { kind: "unsupported", reason: "no worker" };
   await finished;
+  const cpu = process.cpuUsage(cpuAtStart);
   await worker.stop();
-  return { kind: "process", check: counter.check(), firstStartAt };
+  return { kind: "process", check: counter.check(), firstStartAt, cpuUs: cpu.user + cpu.system };
 }
 
 async function runLatency(

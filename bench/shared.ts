@@ -47,7 +47,8 @@ export interface DeliveryCheck {
 
 export type ScenarioResult =
   | { kind: "push"; n: number; elapsedMs: number; rejected: number; unsupported?: string }
-  | { kind: "process"; check: DeliveryCheck; firstStartAt: number }
+  /** cpuUs: the worker process's CPU time (user + system) from the first handler start to the end. */
+  | { kind: "process"; check: DeliveryCheck; firstStartAt: number; cpuUs: number }
   | { kind: "latency"; check: DeliveryCheck; latenciesMs: number[] }
   | { kind: "memory"; check: DeliveryCheck; idleRssBytes: number[]; busyRssBytes: number[] }
   | { kind: "unsupported"; reason: string };

@@ -30,6 +30,19 @@ export function metricRatio(m: Metric): number | undefined {
   return ts / fw;
 }
 
+/**
+ * The ratio of each round (faktory-ts ÷ faktory-worker of the same round, never of different
+ * rounds), as [min, max]; undefined unless both libraries have the same number of rounds.
+ */
+export function roundRatios(m: Metric): [number, number] | undefined {
+  const ts = m.samples?.["faktory-ts"];
+  const fw = m.samples?.["faktory-worker"];
+  if (ts === undefined || fw === undefined || ts.length !== fw.length || ts.length === 0) return undefined;
+  const ratios = ts.map((t, i) => t / fw[i]!).filter((r) => Number.isFinite(r));
+  if (ratios.length === 0) return undefined;
+  return [Math.min(...ratios), Math.max(...ratios)];
+}
+
 export type Status = "met" | "missed" | "n/a" | "";
 
 export function metricStatus(m: Metric): Status {
@@ -70,17 +83,32 @@ function formatValue(value: number | undefined): string {
   return value.toFixed(2);
 }
 
+/** The median, and with several rounds their range: `45,107 [41,203–47,011]`. */
+function formatCell(m: Metric, lib: LibName): string {
+  const samples = m.samples?.[lib] ?? [];
+  const median = formatValue(m[lib]);
+  if (samples.length < 2) return median;
+  return `${median} [${formatValue(Math.min(...samples))}–${formatValue(Math.max(...samples))}]`;
+}
+
+function formatRatio(m: Metric): string {
+  const ratio = metricRatio(m);
+  if (ratio === undefined) return "";
+  const range = roundRatios(m);
+  if (range === undefined || (m.samples?.["faktory-ts"]?.length ?? 0) < 2) return `${ratio.toFixed(2)}×`;
+  return `${ratio.toFixed(2)}× [${range[0].toFixed(2)}–${range[1].toFixed(2)}]`;
+}
+
 const LIB_COLUMNS: readonly LibName[] = ["faktory-ts", "faktory-worker"];
 
 /** A Markdown-compatible table (readable in a terminal, pastable into the README). */
 export function formatTable(metrics: readonly Metric[]): string {
   const rows: string[][] = [["Benchmark", ...LIB_COLUMNS, "ts/fw", "Target", "Status"]];
   for (const m of metrics) {
-    const ratio = metricRatio(m);
     rows.push([
       m.label,
-      ...LIB_COLUMNS.map((lib) => formatValue(m[lib])),
-      ratio === undefined ? "" : `${ratio.toFixed(2)}×`,
+      ...LIB_COLUMNS.map((lib) => formatCell(m, lib)),
+      formatRatio(m),
       describeTarget(m.target),
       metricStatus(m),
     ]);
@@ -98,7 +126,8 @@ export function formatTable(metrics: readonly Metric[]): string {
     rule,
     ...rows.slice(1).map(line),
     "",
-    "ts/fw = faktory-ts ÷ faktory-worker (above 1 is better for rates, below 1 for latency and memory).",
+    "ts/fw = faktory-ts ÷ faktory-worker of the medians (above 1 is better for rates, below 1 for latency,",
+    "memory and CPU); [min–max] = the range over rounds, and for ts/fw the range of each round's own ratio.",
     ...notes,
   ].join("\n");
 }

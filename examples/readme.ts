@@ -3,7 +3,7 @@
  * the API. Not run by the tests; `npm run demo` is the runnable tour.
  */
 import { z } from "zod";
-import { Client, defineJobs, type Job, Worker } from "../src/index.js";
+import { Client, defineJobs, type Job, NotUniqueError, Worker } from "../src/index.js";
 import { startServer } from "../src/server/index.js";
 import { performJob, startFaultProxy } from "../src/testing/index.js";
 
@@ -83,4 +83,46 @@ export async function testing(): Promise<void> {
   };
   const result = await performJob(sendWelcome, ["a@example.com"], { jobtype: "SendWelcome" });
   console.log(result.status === "ack");
+}
+
+export async function enterpriseBatches(bid: string): Promise<void> {
+  type Jobs = { Thumbnail: [photoId: number]; AlbumReady: [album: string] };
+  const client = await Client.connect<Jobs>();
+  {
+    await using batch = await client.batches.create({
+      description: "Holiday album",
+      success: client.job("AlbumReady", ["holiday"]), // every job succeeded (after retries)
+      complete: client.job("AlbumReady", ["holiday"]), // every job ran at least once
+    });
+    await batch.push("Thumbnail", [1]);
+    await batch.pushBulk([client.job("Thumbnail", [2]), client.job("Thumbnail", [3])]);
+  } // committed when the handle is disposed (or call batch.commit())
+  const status = await client.batches.status(bid); // { total, pending, failed, successState, ... } | null
+  const reopened = await client.batches.open(bid); // null for an unknown batch
+  const child = await reopened?.createChild({ success: client.job("AlbumReady", ["child"]) });
+  console.log(status?.pending, child?.bid);
+}
+
+export async function enterpriseProgress(worker: Worker): Promise<void> {
+  const client = await Client.connect();
+  const jid = await client.push("Import", [1000], { track: true });
+  worker.register("Import", async (_job, ctx) => {
+    ctx.progress(50, "half the rows"); // returns at once; sent in the background
+  });
+  const p = await client.progress.get(jid); // { state: "working", percent: 50, desc, updatedAt }
+  await client.progress.set(jid, { percent: 100, desc: "done", reserveUntil: new Date(Date.now() + 60_000) });
+  console.log(p.state);
+}
+
+export async function enterpriseUnique(): Promise<void> {
+  const client = await Client.connect();
+  await client.push("Report", [7], { uniqueFor: 600, uniqueUntil: "start" });
+  try {
+    await client.push("Report", [7], { uniqueFor: 600 });
+  } catch (err) {
+    if (err instanceof NotUniqueError) console.log(err.serverMessage); // "Job not unique"
+  }
+  const { notUnique } = await client.pushBulk(jobs); // duplicates, per jid
+  await client.push("Digest", [], { expiresIn: 3600 }); // or expiresAt: Date
+  console.log(notUnique);
 }

@@ -7,6 +7,7 @@
 import { Client } from "../client/index.js";
 import { startServer } from "../server/index.js";
 import { Worker } from "../worker/index.js";
+import { runEnterpriseDemo } from "./demo-enterprise.js";
 
 type Jobs = {
   ResizeImage: [imageId: number, width: number];
@@ -30,7 +31,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function main(): Promise<void> {
   const out = process.stdout;
   const tty = process.stderr.isTTY === true;
-  const server = await startServer({ port: 0, webPort: false });
+  const server = await startServer({ port: 0, webPort: false, enterprise: true });
   out.write(`Embedded Faktory server listening on ${server.url}\n`);
   const client = await Client.connect<Jobs>(server.url);
   const worker = new Worker<Jobs>({
@@ -131,7 +132,6 @@ async function main(): Promise<void> {
   const details = await stopped;
   const info = await client.info();
   await client.close();
-  await server.close();
 
   out.write(
     `\nSummary\n` +
@@ -146,6 +146,8 @@ async function main(): Promise<void> {
       `  server counters:  processed ${info.faktory.total_processed}, failures ${info.faktory.total_failures}\n` +
       `  worker stopped:   ${details.reason}, graceful=${details.graceful}\n`,
   );
+  await runEnterpriseDemo(server.url, out);
+  await server.close();
 }
 
 main().then(

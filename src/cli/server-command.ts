@@ -25,6 +25,7 @@ Options:
   --memory              keep jobs in memory only (lost when the server stops)
   --synchronous <mode>  normal (default: survives a crash or kill -9) | full (also power loss)
   --log-level <level>   error | warn | info | debug (default info)
+  --enterprise          Enterprise features: batches, progress tracking, unique and expiring jobs
   -h, --help            show this help
 `;
 
@@ -83,6 +84,7 @@ export async function runServerCommand(argv: string[], io: ServerCommandIO = def
         "data-dir": { type: "string" },
         memory: { type: "boolean" },
         synchronous: { type: "string", default: "normal" },
+        enterprise: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -118,6 +120,7 @@ export async function runServerCommand(argv: string[], io: ServerCommandIO = def
       port: parsePort("port", String(values.port)),
       webPort: webPortText === "off" ? false : parsePort("web-port", webPortText),
       logger: createLineLogger(level, io.stderr),
+      enterprise: values.enterprise === true,
       ...(password ? { password } : {}),
       ...(keyFile !== undefined && certFile !== undefined
         ? { tls: { key: readFileSync(keyFile), cert: readFileSync(certFile) } }
@@ -142,6 +145,11 @@ export async function runServerCommand(argv: string[], io: ServerCommandIO = def
   );
   io.stdout(
     `faktory-ts server listening on ${server.url}${server.webUrl === undefined ? "" : ` (web ${server.webUrl})`}\n`,
+  );
+  io.stdout(
+    options?.enterprise === true
+      ? "faktory-ts server: Enterprise features on (batches, tracking, unique and expiring jobs)\n"
+      : "faktory-ts server: open-source Faktory mode (start with --enterprise for batches, tracking, unique and expiring jobs)\n",
   );
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

@@ -15,6 +15,11 @@ export interface BulkPushResult {
    * server, and pushing them again with the same jids is the safe recovery).
    */
   rejected: { jid: string; error: string }[];
+  /**
+   * Jids of `rejected` that the server refused as duplicates of a unique job still locked
+   * (`NOTUNIQUE Job not unique`, Faktory Enterprise).
+   */
+  notUnique: string[];
 }
 
 /** Splits `items` into arrays of at most `size` (a positive integer). */
@@ -43,7 +48,10 @@ export function applyBulkReply(jids: readonly string[], reply: unknown, result: 
   const seen = new Set<string>();
   for (const jid of jids) {
     if (Object.hasOwn(errors, jid)) {
-      if (!seen.has(jid)) result.rejected.push({ jid, error: errors[jid] as string });
+      if (!seen.has(jid)) {
+        result.rejected.push({ jid, error: errors[jid] as string });
+        if ((errors[jid] as string).startsWith("NOTUNIQUE ")) result.notUnique.push(jid);
+      }
       seen.add(jid);
     } else result.pushed.push(jid);
   }

@@ -18,10 +18,12 @@ import {
 } from "../protocol/job-types.js";
 import type { FaktoryInfo, MutateFilter, MutateOperation, MutateTarget } from "../protocol/messages.js";
 import type { Reply } from "../protocol/resp-reader.js";
+import { Batches } from "./batches.js";
 import { applyBulkReply, type BulkPushResult, chunk } from "./bulk.js";
 import { assertValidJob, createJob, type JobOptions, serializeJob, type TypedJob } from "./job-builder.js";
 import { mutationLine } from "./mutate.js";
 import { type ClientOptions, DEFAULT_MAX_RESENDS, DEFAULT_PUSH_CHUNK_SIZE } from "./options.js";
+import { ProgressApi } from "./progress.js";
 import { queueLine } from "./queues.js";
 import { type ClientState, ReconnectingConnection } from "./reconnecting-connection.js";
 
@@ -78,6 +80,10 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
   private readonly pushConns: readonly ReconnectingConnection[];
   private readonly schemas: JobSchemas | undefined;
   private readonly chunkSize: number;
+  /** Faktory Enterprise batches: create, reopen and inspect them; see {@link Batches}. */
+  readonly batches: Batches<Jobs>;
+  /** Faktory Enterprise progress tracking (`TRACK SET` / `TRACK GET`); see {@link ProgressApi}. */
+  readonly progress: ProgressApi;
 
   private constructor(
     conns: readonly ReconnectingConnection[],
@@ -88,6 +94,13 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
     this.pushConns = conns;
     this.schemas = schemas;
     this.chunkSize = chunkSize;
+    const command = (line: string): Promise<Reply> => (this.assertOpen(), this.conn.send(line));
+    this.batches = new Batches<Jobs>({
+      command,
+      push: (j) => this.push(j as JobFor<Jobs>),
+      pushBulk: (j) => this.pushBulk(j as readonly JobFor<Jobs>[]),
+    });
+    this.progress = new ProgressApi(command);
   }
 
   /**
@@ -228,7 +241,7 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
         const jids = indexes.map((i) => prepared[i]!.jid);
         try {
           const reply = parseJsonReply<unknown>(await this.pushConnection().send(line), "PUSHB");
-          const partial: BulkPushResult = { pushed: [], rejected: [] };
+          const partial: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
           try {
             applyBulkReply(jids, reply, partial);
           } catch (err) {
@@ -241,11 +254,14 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
         }
       }),
     );
-    const result: BulkPushResult = { pushed: [], rejected: [] };
+    const result: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
     prepared.forEach((p, i) => {
       const error = outcome.get(i);
       if (error === undefined) result.pushed.push(p.jid);
-      else result.rejected.push({ jid: p.jid, error });
+      else {
+        result.rejected.push({ jid: p.jid, error });
+        if (error.startsWith("NOTUNIQUE ")) result.notUnique.push(p.jid);
+      }
     });
     return result;
   }

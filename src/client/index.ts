@@ -38,6 +38,15 @@
  *   then sends END; later calls reject with `StateError`.
  * @module
  */
+export {
+  type BatchCallback,
+  type BatchCallbackState,
+  BatchHandle,
+  type BatchOptions,
+  Batches,
+  type BatchStatus,
+  type BatchTransport,
+} from "./batches.js";
 export { type BulkPushResult, applyBulkReply, chunk } from "./bulk.js";
 export { Client, type JobFor, type QueueTarget } from "./client.js";
 export {
@@ -53,6 +62,13 @@ export {
 } from "./job-builder.js";
 export { mutationLine, normalizeMutation } from "./mutate.js";
 export { type ClientOptions, DEFAULT_MAX_RESENDS, DEFAULT_PUSH_CHUNK_SIZE } from "./options.js";
+export {
+  type JobProgress,
+  type JobTrackState,
+  ProgressApi,
+  type ProgressUpdate,
+  trackSetLine,
+} from "./progress.js";
 export { assertQueueNames, type QueueSelection, queueLine } from "./queues.js";
 export {
   type ClientState,

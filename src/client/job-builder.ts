@@ -40,6 +40,19 @@ export interface JobOptions {
   custom?: Record<string, unknown>;
   /** The job id, at least 8 characters (default: 16 random URL-safe characters). */
   jid?: string;
+  /**
+   * Faktory Enterprise: seconds during which an equal job (same jobtype, args and queue) is
+   * refused with {@link NotUniqueError}; a positive number (`custom.unique_for`).
+   */
+  uniqueFor?: number;
+  /** Faktory Enterprise: when the unique lock is dropped: `"success"` (ACK, default) or `"start"` (FETCH). Needs `uniqueFor`. */
+  uniqueUntil?: "success" | "start";
+  /** Faktory Enterprise: a job fetched after this instant is thrown away (a `Date` or RFC 3339 text; `custom.expires_at`). */
+  expiresAt?: Date | string;
+  /** Faktory Enterprise: like `expiresAt`, in this many seconds from now (computed when the job is built). */
+  expiresIn?: number;
+  /** Faktory Enterprise: track the job's progress (`custom.track = 1`; see `client.progress`). */
+  track?: boolean;
 }
 
 /** A job whose `jobtype` is known to the type system. */
@@ -67,8 +80,64 @@ export function createJob<const T extends string, const Args extends unknown[] |
   if (options.retry !== undefined) job.retry = options.retry;
   if (options.backtrace !== undefined) job.backtrace = options.backtrace;
   if (options.custom !== undefined) job.custom = options.custom;
+  const enterprise = enterpriseCustom(options);
+  if (enterprise !== undefined) job.custom = { ...job.custom, ...enterprise };
   assertValidJob(job);
   return job;
+}
+
+/** The `custom` keys of the Enterprise options, checked; `undefined` when none is set. */
+function enterpriseCustom(options: JobOptions): Record<string, unknown> | undefined {
+  const { uniqueFor, uniqueUntil, expiresAt, expiresIn, track } = options;
+  if (
+    uniqueFor === undefined &&
+    uniqueUntil === undefined &&
+    expiresAt === undefined &&
+    expiresIn === undefined &&
+    !track
+  )
+    return undefined;
+  const custom: Record<string, unknown> = {};
+  if (uniqueFor !== undefined) {
+    if (typeof uniqueFor !== "number" || !Number.isFinite(uniqueFor) || uniqueFor <= 0)
+      throw new ValidationError(
+        `uniqueFor must be a positive number of seconds, got ${String(uniqueFor)}`,
+        "uniqueFor",
+      );
+    custom.unique_for = uniqueFor;
+  }
+  if (uniqueUntil !== undefined) {
+    if (uniqueUntil !== "success" && uniqueUntil !== "start")
+      throw new ValidationError(
+        `uniqueUntil must be "success" or "start", got ${String(uniqueUntil)}`,
+        "uniqueUntil",
+      );
+    if (uniqueFor === undefined) throw new ValidationError("uniqueUntil needs uniqueFor", "uniqueUntil");
+    custom.unique_until = uniqueUntil;
+  }
+  if (expiresAt !== undefined && expiresIn !== undefined)
+    throw new ValidationError("give expiresAt or expiresIn, not both", "expiresAt");
+  if (expiresAt !== undefined) {
+    const ms =
+      expiresAt instanceof Date
+        ? expiresAt.getTime()
+        : typeof expiresAt === "string"
+          ? parseTimestamp(expiresAt)
+          : undefined;
+    if (ms === undefined || Number.isNaN(ms))
+      throw new ValidationError("expiresAt must be a valid Date or an RFC 3339 timestamp", "expiresAt");
+    custom.expires_at = formatTimestamp(ms);
+  }
+  if (expiresIn !== undefined) {
+    if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0)
+      throw new ValidationError(
+        `expiresIn must be a positive number of seconds, got ${String(expiresIn)}`,
+        "expiresIn",
+      );
+    custom.expires_at = formatTimestamp(Date.now() + expiresIn * 1000);
+  }
+  if (track === true) custom.track = 1;
+  return custom;
 }
 
 /** Short alias of {@link createJob}. */

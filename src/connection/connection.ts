@@ -5,6 +5,7 @@ import {
   ConnectionError,
   type FaktoryError,
   ProtocolError,
+  NotUniqueError,
   ServerError,
   StateError,
   TimeoutError,
@@ -262,7 +263,12 @@ export class Connection {
       this.pending.splice(0, this.head);
       this.head = 0;
     }
-    if (reply.kind === "error") entry.reject(new ServerError(reply.code, reply.message));
+    if (reply.kind === "error")
+      entry.reject(
+        reply.code === "NOTUNIQUE"
+          ? new NotUniqueError(reply.message)
+          : new ServerError(reply.code, reply.message),
+      );
     else entry.resolve(reply);
   }
 

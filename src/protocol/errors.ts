@@ -102,6 +102,16 @@ export class ServerError extends FaktoryError {
   }
 }
 
+/**
+ * A push refused because an equal unique job (same jobtype, args and queue, pushed with
+ * `uniqueFor`) still holds its lock: the server said `-NOTUNIQUE <message>` (Faktory Enterprise).
+ */
+export class NotUniqueError extends ServerError {
+  constructor(serverMessage: string) {
+    super("NOTUNIQUE", serverMessage);
+  }
+}
+
 /** An object was used in a state that does not allow it (a closed client, a stopped worker). */
 export class StateError extends FaktoryError {
   constructor(message: string) {

@@ -1,29 +1,44 @@
 /**
  * Timestamps as Faktory writes them: RFC 3339 in UTC with a `Z`, fractional seconds with
- * trailing zeros trimmed (Go's `RFC3339Nano`), e.g. `2026-11-28T09:42:00.229Z`.
+ * trailing zeros trimmed (Go's `RFC3339Nano`), e.g. `2026-11-28T09:42:00.229546Z`. We write and
+ * keep microseconds (the reference writes nanoseconds) and parse up to nine fraction digits.
  * @module
  */
 
-/** The last timestamp formatted (formatting is on the push path; a burst shares its millisecond). */
-const lastFormatted = { ms: Number.NaN, text: "" };
+/** The whole-second prefix last formatted (`2026-11-28T09:42:00`): a burst shares its second. */
+const lastSecond = { sec: Number.NaN, prefix: "" };
 
-/** Formats epoch milliseconds as an RFC 3339 UTC timestamp, trimming trailing zeros of the fraction. */
+/**
+ * Formats epoch milliseconds as an RFC 3339 UTC timestamp with microsecond precision (the
+ * fraction of `ms` below a microsecond is rounded; exact for years 1692 to 2248, where a double
+ * holds epoch milliseconds to better than a microsecond), trimming trailing zeros of the fraction:
+ * `2026-11-28T09:42:00.021581Z`, `…00.22Z`, `…00Z`.
+ */
 export function formatTimestamp(ms: number): string {
-  if (ms === lastFormatted.ms) return lastFormatted.text;
-  const iso = new Date(ms).toISOString(); // 2026-11-28T09:42:00.220Z
-  let text = iso;
-  if (iso.endsWith(".000Z")) text = `${iso.slice(0, -5)}Z`;
-  else if (iso.endsWith("00Z")) text = `${iso.slice(0, -3)}Z`;
-  else if (iso.endsWith("0Z")) text = `${iso.slice(0, -2)}Z`;
-  lastFormatted.ms = ms;
-  lastFormatted.text = text;
-  return text;
+  // Seconds first: epoch microseconds pass 2^53 for dates far from 1970.
+  let sec = Math.floor(ms / 1000);
+  let fraction = Math.round((ms - sec * 1000) * 1000);
+  if (fraction === 1_000_000) {
+    sec++;
+    fraction = 0;
+  }
+  if (sec !== lastSecond.sec) {
+    lastSecond.sec = sec;
+    lastSecond.prefix = new Date(sec * 1000).toISOString().slice(0, -5); // drop ".000Z"
+  }
+  if (fraction === 0) return `${lastSecond.prefix}Z`;
+  let digits = String(fraction).padStart(6, "0");
+  let end = digits.length;
+  while (digits.charCodeAt(end - 1) === 48 /* 0 */) end--;
+  if (end < digits.length) digits = digits.slice(0, end);
+  return `${lastSecond.prefix}.${digits}Z`;
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
- * Parses an RFC 3339 timestamp (any offset, up to nanosecond precision) to epoch milliseconds.
+ * Parses an RFC 3339 timestamp (any offset, up to nanosecond precision) to epoch milliseconds,
+ * kept to the microsecond (digits below it are truncated, so `.021581522` gives 21.581 ms).
  * Returns `undefined` for anything else, including out-of-range fields.
  */
 export function parseTimestamp(text: string): number | undefined {
@@ -53,7 +68,7 @@ export function parseTimestamp(text: string): number | undefined {
   date.setUTCHours(hour, minute, second, 0);
   if (date.getUTCDate() !== day) return undefined; // e.g. February 30th
   let ms = date.getTime();
-  if (frac !== undefined) ms += Math.floor(Number(`0${frac}`) * 1000);
+  if (frac !== undefined) ms += Number(frac.slice(1, 7).padEnd(6, "0")) / 1000;
   if (zone !== "Z" && zone !== "z") {
     const sign = zone[0] === "-" ? -1 : 1;
     const zh = Number(zone.slice(1, 3));

@@ -20,6 +20,7 @@ import {
   truncateUtf8,
 } from "../protocol/index.js";
 import type { Clock } from "./clock.js";
+import type { FailOutcome, PushRefusal, ServerExtension } from "./extension.js";
 import { FetchWaiters } from "./fetch-waiters.js";
 import { asProtocolJob, encodeJob, parseStoredJob, type ServerJob } from "./jobs/job-codec.js";
 import type { Logger } from "./logger.js";
@@ -50,6 +51,8 @@ export interface CoreOptions {
   logger: Logger;
   /** Random integer in [0, 30) for the retry backoff (injectable for tests). */
   random?: () => number;
+  /** Optional features (Enterprise); set with {@link ServerCore.extension} after construction. */
+  extension?: ServerExtension;
 }
 
 interface ScannerStats {
@@ -100,6 +103,8 @@ export class ServerCore {
   connections = 0;
   /** Commands dispatched (unknown verbs excluded). */
   commandCount = 0;
+  /** Optional features hooked into the job life cycle (Enterprise), or `undefined`. */
+  extension: ServerExtension | undefined;
 
   private readonly random: () => number;
   private readonly scanners: Record<SetName, ScannerStats> = {
@@ -120,6 +125,7 @@ export class ServerCore {
     this.clock = options.clock;
     this.logger = options.logger;
     this.random = options.random ?? (() => Math.floor(Math.random() * 30));
+    this.extension = options.extension;
     this.startedAt = this.clock.now();
     this.setTimers = {
       scheduled: new DueTimer(this.clock, () => this.runSet("scheduled")),
@@ -140,6 +146,7 @@ export class ServerCore {
     for (const timer of Object.values(this.setTimers)) timer.cancel();
     this.reservationTimer.cancel();
     this.workerTimer.cancel();
+    this.extension?.stop();
   }
 
   /** Re-arms the timers after a bulk change (FLUSH, MUTATE). */
@@ -161,7 +168,7 @@ export class ServerCore {
    * PUSH of one decoded job: validates it (reference texts), fills `queue` and `created_at`,
    * and schedules it (future `at`) or enqueues it. Returns the error text, or `undefined`.
    */
-  push(job: ServerJob, createdAt?: string): string | undefined {
+  push(job: ServerJob, createdAt?: string): string | PushRefusal | undefined {
     const now = this.clock.now();
     const atMs = job.at === "" ? undefined : parseTimestamp(job.at);
     const future = atMs !== undefined && atMs > now;
@@ -169,6 +176,8 @@ export class ServerCore {
     if (problem !== undefined) return problem.message;
     if (job.queue === "") job.queue = "default";
     if (job.created_at === "") job.created_at = createdAt ?? formatTimestamp(now);
+    const refusal = this.extension?.beforePush(job, now);
+    if (refusal !== undefined) return refusal;
     if (future) {
       this.storage.sortedSet("scheduled").add(atMs, job.jid, encodeJob(job));
       this.setTimers.scheduled.arm(atMs);
@@ -197,6 +206,7 @@ export class ServerCore {
       if (waiter === undefined) return;
       const job = this.storage.dequeue(queue);
       if (job === undefined) return;
+      if (this.extension?.discardOnFetch(job, this.clock.now())) continue;
       this.waiters.remove(waiter);
       waiter.deliver(job);
     }
@@ -208,8 +218,8 @@ export class ServerCore {
   take(queues: readonly string[]): QueuedJob | undefined {
     for (const queue of queues) {
       if (this.storage.isPaused(queue)) continue;
-      const job = this.storage.dequeue(queue);
-      if (job !== undefined) return job;
+      for (let job = this.storage.dequeue(queue); job !== undefined; job = this.storage.dequeue(queue))
+        if (!this.extension?.discardOnFetch(job, this.clock.now())) return job;
     }
     return undefined;
   }
@@ -220,6 +230,7 @@ export class ServerCore {
     const expiresAt = now + effectiveReserveFor(job.reserveFor) * 1000;
     this.storage.addReservation({ jid: job.jid, payload: job.payload, wid, reservedAt: now, expiresAt });
     this.reservationTimer.arm(expiresAt);
+    this.extension?.onReserve(job);
     return job.payload;
   }
 
@@ -231,6 +242,7 @@ export class ServerCore {
       return;
     }
     this.count("processed");
+    this.extension?.onAck(reservation);
   }
 
   /** FAIL: `false` when the jid is not reserved. */
@@ -245,7 +257,8 @@ export class ServerCore {
     this.storage.increment(name);
     const now = this.clock.now();
     // The day's counter keys, made again only when the (UTC) day changes.
-    if (now < this.dayStart || now >= this.dayStart + DAY_MS) {
+    // (Written so that the first call, with dayStart still NaN, computes them too.)
+    if (!(now >= this.dayStart && now < this.dayStart + DAY_MS)) {
       const today = day(now);
       this.dayStart = Date.parse(today);
       this.dayKeys.processed = `processed:${today}`;
@@ -276,11 +289,14 @@ export class ServerCore {
     else delete failure.backtrace;
     job.failure = failure;
 
-    if (job.retry === 0) {
+    const outcome: FailOutcome =
+      job.retry === 0 ? "discarded" : failure.retry_count < job.retry ? "retry" : "dead";
+    this.extension?.onFail(reservation, outcome);
+    if (outcome === "discarded") {
       this.logger.debug(`Job ${job.jid} failed with retry 0: discarded`);
       return;
     }
-    if (failure.retry_count < job.retry) {
+    if (outcome === "retry") {
       const at = now + retryBackoffSeconds(failure.retry_count, this.random) * 1000;
       failure.next_at = formatTimestamp(at);
       this.storage.sortedSet("retries").add(at, job.jid, encodeJob(job));
@@ -375,7 +391,7 @@ export class ServerCore {
     for (const name of this.expand(names)) this.storage.removeQueue(name);
   }
 
-  /** QUEUE LATENCY: seconds since the oldest job of each queue was enqueued (0 when empty). */
+  /** QUEUE LATENCY: seconds (to the µs) since the oldest job of each queue was enqueued (0 when empty). */
   latency(names: readonly string[]): Record<string, number> {
     const now = this.clock.now();
     const out: Record<string, number> = {};
@@ -383,7 +399,7 @@ export class ServerCore {
       const oldest = this.storage.oldest(name);
       const at =
         oldest === undefined ? undefined : parseTimestamp(parseStoredJob(oldest.payload).enqueued_at);
-      out[name] = at === undefined ? 0 : (now - at) / 1000;
+      out[name] = at === undefined ? 0 : Math.round((now - at) * 1000) / 1e6;
     }
     return out;
   }
@@ -435,7 +451,7 @@ export class ServerCore {
         total_queues: names.length,
       },
       server: {
-        description: "Faktory",
+        description: this.extension?.description ?? "Faktory",
         faktory_version: FAKTORY_VERSION,
         uptime: Math.max(0, Math.floor((now - this.startedAt) / 1000)),
         connections: this.connections,

@@ -3,8 +3,8 @@
  * development and small deployments.
  * @module
  */
-export type { Clock, TimerHandle } from "./clock.js";
-export { systemClock } from "./clock.js";
+export type { Clock, TimerHandle, TimeSources } from "./clock.js";
+export { createMicrosecondTime, microsecondTime, systemClock } from "./clock.js";
 export { FAKTORY_VERSION } from "./core.js";
 export type { Logger, LogLevel } from "./logger.js";
 export { createLineLogger, isLogLevel, silentLogger } from "./logger.js";

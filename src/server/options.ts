@@ -45,6 +45,12 @@ export interface ServerOptions {
    * closed by `close()`.
    */
   storage?: Storage | DurableStorageOptions;
+  /**
+   * Faktory Enterprise features: `BATCH`, `TRACK`, unique jobs (`custom.unique_for`) and expiring
+   * jobs (`custom.expires_at` / `expires_in`). Default `false`: the server answers like the
+   * open-source Faktory 1.10 (BATCH and TRACK refused, those custom keys ignored).
+   */
+  enterprise?: boolean;
 }
 
 /** Operator signals for a worker process. */

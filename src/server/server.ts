@@ -8,6 +8,7 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { systemClock } from "./clock.js";
 import { ServerCore } from "./core.js";
+import { enableEnterprise } from "./enterprise/index.js";
 import { createWebServer } from "./http/web-server.js";
 import { silentLogger } from "./logger.js";
 import { ClientConnection, type ConnectionSettings } from "./network/connection.js";
@@ -99,6 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
       logger.error(`storage commit failed, changes rolled back: ${err.message}`);
       core.rearm();
     };
+  if (options.enterprise === true) enableEnterprise(core);
 
   const sockets = new Set<ClientConnection>();
   let closing = false;
@@ -153,6 +155,11 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
       ? undefined
       : `${options.tls === undefined ? "http" : "https"}://${hostForUrl(host)}:${boundWebPort}`;
   logger.info(`faktory-ts server listening on ${url}${webUrl === undefined ? "" : ` (web ${webUrl})`}`);
+  logger.info(
+    options.enterprise === true
+      ? "Enterprise features on"
+      : "Open-source Faktory mode (no Enterprise features)",
+  );
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {

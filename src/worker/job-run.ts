@@ -6,6 +6,7 @@ import type { Job } from "../protocol/job.js";
 import type { JobAbandonedError } from "./errors.js";
 import type { JobOutcome } from "./handler-runner.js";
 import { loggerWithFields, type WorkerLogger } from "./logger.js";
+import type { ProgressReporter } from "./progress.js";
 import type { JobContext, WorkerInfo } from "./types.js";
 
 /**
@@ -19,6 +20,7 @@ export class JobRun implements JobContext {
   readonly queue: string;
   readonly attempt: number;
   readonly startedAt: number;
+  readonly batchId: string | undefined;
   /** Resolves the job's outcome (the handler's, or the abandonment's, whichever comes first). */
   settle: (outcome: JobOutcome) => void = noop;
   private controller: AbortController | undefined;
@@ -32,6 +34,7 @@ export class JobRun implements JobContext {
     readonly worker: WorkerInfo,
     readonly stopping: AbortSignal,
     private readonly baseLogger: WorkerLogger,
+    private readonly reporter?: ProgressReporter,
   ) {
     this.jid = job.jid;
     this.jobtype = job.jobtype;
@@ -39,6 +42,17 @@ export class JobRun implements JobContext {
     const failure = job.failure;
     this.attempt = failure === undefined ? 1 : (failure.retry_count ?? 0) + 2;
     this.startedAt = Date.now();
+    const bid = job.custom?.bid;
+    this.batchId = typeof bid === "string" && bid !== "" ? bid : undefined;
+  }
+
+  progress(percent: number, desc?: string): void {
+    if (this.reporter === undefined) {
+      if (!Number.isInteger(percent) || percent < 0 || percent > 100)
+        throw new RangeError(`progress percent must be an integer from 0 to 100, got ${String(percent)}`);
+      return;
+    }
+    this.reporter.report(this.jid, desc === undefined ? { percent } : { percent, desc });
   }
 
   get signal(): AbortSignal {

@@ -68,6 +68,15 @@ export interface JobContext {
   readonly startedAt: number;
   /** Free space for middleware to pass data to handlers and to each other. */
   readonly locals: Map<string | symbol, unknown>;
+  /** Faktory Enterprise: the batch the job belongs to (`custom.bid`), if any. */
+  readonly batchId: string | undefined;
+  /**
+   * Faktory Enterprise: reports the job's progress (`TRACK SET`; the job should be pushed with
+   * `track: true`). Returns at once: reports go out in the background on their own connection,
+   * the latest replacing unsent older ones; one that cannot be sent is logged and emitted as an
+   * `error` event. Throws a RangeError for a percent that is not an integer from 0 to 100.
+   */
+  progress(percent: number, desc?: string): void;
 }
 
 /**

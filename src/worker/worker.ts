@@ -16,6 +16,7 @@ import { type Listener, TypedEmitter, type WorkerEvents } from "./events.js";
 import { failureFromError } from "./failure.js";
 import { HandlerRunner, type JobOutcome } from "./handler-runner.js";
 import { Heartbeat } from "./heartbeat.js";
+import { ProgressReporter } from "./progress.js";
 import { JobRun, noop } from "./job-run.js";
 import type { WorkerLogger } from "./logger.js";
 import type { Middleware } from "./middleware.js";
@@ -115,6 +116,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
   private currentPhase: WorkerPhase = "idle";
   private nextQueues: () => string[];
   private heartbeat: Heartbeat | undefined;
+  private progress: ProgressReporter | undefined;
   private oneConn: WireConnection | undefined;
   private readonly oneCalls = new Set<Promise<unknown>>();
   private stopReason: StopReason | undefined;
@@ -482,6 +484,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     this.deadlineTimer = undefined;
     const undelivered = await this.flushAtStop();
     await this.heartbeat?.stop();
+    await this.progress?.close();
     const one = this.oneConn;
     this.oneConn = undefined;
     await one?.end();
@@ -567,7 +570,8 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
 
   /** Runs one job (middleware, handler, abandonment) and returns its ACK or FAIL line. Never rejects. */
   private async execute(job: Job<readonly unknown[]>, slot: number): Promise<string> {
-    const run = new JobRun(job, slot, this.info, this.stopController.signal, this.logger);
+    this.progress ??= new ProgressReporter(this.connect, this.logger, (e) => this.reportError(e, "progress"));
+    const run = new JobRun(job, slot, this.info, this.stopController.signal, this.logger, this.progress);
     const t0 = performance.now();
     let outcome: JobOutcome;
     if (this.deadlinePassed) {

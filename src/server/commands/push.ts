@@ -2,7 +2,7 @@
  * PUSH and PUSHB.
  * @module
  */
-import { encodeBulk, formatTimestamp, goStringify, OK_BYTES } from "../../protocol/index.js";
+import { encodeBulk, encodeError, formatTimestamp, goStringify, OK_BYTES } from "../../protocol/index.js";
 import { GoTypeError } from "../jobs/go-decode.js";
 import { decodeJob, decodeJobList, type ServerJob } from "../jobs/job-codec.js";
 import { argumentAfter, type CommandHandler, capMessage, errorReply, INTERNAL_ERROR } from "./types.js";
@@ -23,7 +23,8 @@ export const push: CommandHandler = ({ core }, line) => {
     return invalidJson(err);
   }
   const problem = core.push(job);
-  return problem === undefined ? OK_BYTES : errorReply(problem);
+  if (problem === undefined) return OK_BYTES;
+  return typeof problem === "string" ? errorReply(problem) : encodeError(problem.code, problem.message);
 };
 
 /** `PUSHB [{job},...]` → bulk JSON map of jid → error for the rejected jobs (`{}` if none). */
@@ -37,10 +38,14 @@ export const pushBulk: CommandHandler = ({ core }, line) => {
     return invalidJson(err);
   }
   const createdAt = formatTimestamp(core.clock.now());
-  const errors: Record<string, string> = {};
+  // No prototype: a job whose jid is "__proto__" must become a key like any other.
+  const errors: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const job of jobs) {
     const problem = core.push(job, createdAt);
-    if (problem !== undefined) errors[job.jid] = capMessage(problem);
+    if (problem !== undefined)
+      errors[job.jid] = capMessage(
+        typeof problem === "string" ? problem : `${problem.code} ${problem.message}`,
+      );
   }
   return encodeBulk(goStringify(errors));
 };

@@ -17,10 +17,12 @@ export const flush: CommandHandler = ({ core }) => {
 /** `END` → no reply; the connection is closed. */
 export const end: CommandHandler = () => CLOSE;
 
-/** `BATCH ...` → the OSS server's refusal. */
-export const batch: CommandHandler = () =>
+/** `BATCH ...` → the Enterprise extension's reply, or the OSS server's refusal. */
+export const batch: CommandHandler = ({ core }, line) =>
+  core.extension?.command("BATCH", line) ??
   errorReply("batch subsystem is only available in Faktory Enterprise");
 
-/** `TRACK ...` → the OSS server's refusal. */
-export const track: CommandHandler = () =>
+/** `TRACK ...` → the Enterprise extension's reply, or the OSS server's refusal. */
+export const track: CommandHandler = ({ core }, line) =>
+  core.extension?.command("TRACK", line) ??
   errorReply("tracking subsystem is only available in Faktory Enterprise");

@@ -78,6 +78,7 @@ export function runMutate(core: ServerCore, request: MutateRequest): string | un
   if (cmd !== "clear" && cmd !== "kill" && cmd !== "discard" && cmd !== "requeue")
     return "unknown mutate operation";
   if (cmd === "clear" || (cmd === "discard" && filter === undefined)) {
+    if (core.extension !== undefined) for (const entry of set.entries()) core.extension.onRemoved(entry.jid);
     set.clear();
     core.rearm();
     return undefined;
@@ -88,6 +89,7 @@ export function runMutate(core: ServerCore, request: MutateRequest): string | un
   for (const entry of matches) {
     if (cmd === "discard") {
       set.remove(entry.id);
+      core.extension?.onRemoved(entry.jid);
     } else if (cmd === "kill") {
       set.remove(entry.id);
       dead.add(now + DEAD_TTL_MS, entry.jid, entry.payload);

@@ -5,6 +5,7 @@
  */
 import { Deque } from "./deque.js";
 import { IndexedHeap } from "./indexed-heap.js";
+import { SortedList } from "./sorted-list.js";
 import type {
   QueuedJob,
   RecordStore,
@@ -16,43 +17,47 @@ import type {
 } from "./storage.js";
 
 class MemorySortedSet implements SortedSetStore {
-  private readonly heap = new IndexedHeap<number, SortedEntry>();
+  private readonly list = new SortedList<SortedEntry>();
   private nextId = 1;
 
   add(score: number, jid: string, payload: string): SortedEntry {
     const entry: SortedEntry = { id: this.nextId++, score, jid, payload };
-    this.heap.set(entry.id, score, entry);
+    this.list.add(entry);
     return entry;
   }
 
   size(): number {
-    return this.heap.size;
+    return this.list.size;
   }
 
   earliest(): SortedEntry | undefined {
-    return this.heap.peek();
+    return this.list.first();
   }
 
   takeDue(now: number): SortedEntry | undefined {
-    const first = this.heap.peek();
+    const first = this.list.first();
     if (first === undefined || first.score > now) return undefined;
-    return this.heap.pop();
+    return this.list.shift();
   }
 
   remove(id: number): boolean {
-    return this.heap.delete(id) !== undefined;
+    return this.list.delete(id) !== undefined;
+  }
+
+  find(score: number, jid: string): SortedEntry | undefined {
+    return this.list.findAt(score, (entry) => entry.jid === jid);
   }
 
   entries(): SortedEntry[] {
-    return this.heap.sortedValues();
+    return this.list.values();
   }
 
   page(offset: number, limit: number): SortedEntry[] {
-    return this.heap.sortedValues().slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, limit));
+    return this.list.page(offset, Math.max(0, limit));
   }
 
   clear(): void {
-    this.heap.clear();
+    this.list.clear();
   }
 }
 
@@ -173,6 +178,11 @@ export class MemoryStorage implements Storage {
 
   earliestReservation(): Reservation | undefined {
     return this.reservations.peek();
+  }
+
+  reservationPage(offset: number, limit: number): Reservation[] {
+    const start = Math.max(0, offset);
+    return this.reservations.sortedValues().slice(start, start + Math.max(0, limit));
   }
 
   increment(name: string, by = 1): number {

@@ -78,6 +78,12 @@ export class SqliteSortedSet implements SortedSetStore {
     return rows.map(toEntry);
   }
 
+  find(score: number, jid: string): SortedEntry | undefined {
+    if (this.count === 0) return undefined;
+    const row = this.host.st.findSorted.get(this.name, score, jid) as SortedRow | undefined;
+    return row === undefined ? undefined : toEntry(row);
+  }
+
   clear(): void {
     this.host.write(() => {
       this.host.st.clearSorted.run(this.name);

@@ -53,6 +53,7 @@ export class Statements {
   readonly earliestSorted: SqliteStatement;
   readonly removeSorted: SqliteStatement;
   readonly pageSorted: SqliteStatement;
+  readonly findSorted: SqliteStatement;
   readonly clearSorted: SqliteStatement;
   readonly sortedSizes: SqliteStatement;
 
@@ -61,6 +62,7 @@ export class Statements {
   readonly deleteReservation: SqliteStatement;
   readonly earliestReservation: SqliteStatement;
   readonly countReservations: SqliteStatement;
+  readonly pageReservations: SqliteStatement;
 
   readonly increment: SqliteStatement;
   readonly counter: SqliteStatement;
@@ -104,6 +106,9 @@ export class Statements {
     this.pageSorted = p(
       "SELECT id, score, jid, payload FROM sorted WHERE name = ? ORDER BY score, id LIMIT ? OFFSET ?",
     );
+    this.findSorted = p(
+      "SELECT id, score, jid, payload FROM sorted WHERE name = ? AND score = ? AND jid = ? ORDER BY id LIMIT 1",
+    );
     this.clearSorted = p("DELETE FROM sorted WHERE name = ?");
     this.sortedSizes = p("SELECT name, COUNT(*) AS n FROM sorted GROUP BY name");
 
@@ -118,6 +123,9 @@ export class Statements {
     );
     this.earliestReservation = p(
       "SELECT jid, payload, wid, reserved_at, expires_at FROM reservations ORDER BY expires_at, jid LIMIT 1",
+    );
+    this.pageReservations = p(
+      "SELECT jid, payload, wid, reserved_at, expires_at FROM reservations ORDER BY expires_at, jid LIMIT ? OFFSET ?",
     );
     this.countReservations = p("SELECT COUNT(*) AS n FROM reservations");
 

@@ -321,6 +321,11 @@ export class SqliteStorage implements Storage, WriteHost {
     return row === undefined ? undefined : toReservation(row);
   }
 
+  reservationPage(offset: number, limit: number): Reservation[] {
+    if (limit <= 0 || this.reservations === 0) return [];
+    return (this.st.pageReservations.all(limit, Math.max(0, offset)) as ReservationRow[]).map(toReservation);
+  }
+
   increment(name: string, by = 1): number {
     return this.write(() => (this.st.increment.get(name, by) as { value: number }).value);
   }

@@ -60,6 +60,8 @@ export interface SortedSetStore {
   takeDue(now: number): SortedEntry | undefined;
   /** Removes one entry by id; `false` when it was not there. */
   remove(id: number): boolean;
+  /** The first entry (insertion order) with exactly this score and jid. */
+  find(score: number, jid: string): SortedEntry | undefined;
   /** A snapshot of all entries, by ascending score. */
   entries(): SortedEntry[];
   /** Up to `limit` entries from position `offset` (0-based) in ascending score order. */
@@ -129,6 +131,8 @@ export interface Storage {
   reservationCount(): number;
   /** The reservation that expires first. */
   earliestReservation(): Reservation | undefined;
+  /** Up to `limit` reservations from position `offset`, by ascending expiry (ties: any order). */
+  reservationPage(offset: number, limit: number): Reservation[];
 
   /** Adds `by` (default 1) to a counter and returns the new value. */
   increment(name: string, by?: number): number;

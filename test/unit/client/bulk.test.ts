@@ -25,18 +25,21 @@ describe("chunk", () => {
 
 describe("applyBulkReply", () => {
   it("maps {jid: error} onto the chunk's jids", () => {
-    const result: BulkPushResult = { pushed: [], rejected: [] };
+    const result: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
     applyBulkReply(["a", "b", "c"], { b: "jobs must have a jobtype parameter" }, result);
     expect(result).toEqual({
       pushed: ["a", "c"],
       rejected: [{ jid: "b", error: "jobs must have a jobtype parameter" }],
+      notUnique: [],
     });
+    applyBulkReply(["e"], { e: "NOTUNIQUE Job not unique" }, result);
+    expect(result.notUnique).toEqual(["e"]);
     applyBulkReply(["d"], {}, result);
     expect(result.pushed).toEqual(["a", "c", "d"]);
   });
 
   it("refuses replies that are not a string map", () => {
-    const result: BulkPushResult = { pushed: [], rejected: [] };
+    const result: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
     expect(() => applyBulkReply(["a"], [], result)).toThrow(TypeError);
     expect(() => applyBulkReply(["a"], null, result)).toThrow(TypeError);
     expect(() => applyBulkReply(["a"], { a: 1 }, result)).toThrow(TypeError);
@@ -90,6 +93,7 @@ describe("Client.pushBulk", () => {
         { jid: "jid-bulk-1", error: "nope" },
         { jid: "jid-bulk-4", error: "nope" },
       ],
+      notUnique: [],
     });
   });
 
@@ -131,7 +135,7 @@ describe("Client.pushBulk", () => {
 
   it("sends nothing for an empty list", async () => {
     const c = await start();
-    expect(await c.pushBulk([])).toEqual({ pushed: [], rejected: [] });
+    expect(await c.pushBulk([])).toEqual({ pushed: [], rejected: [], notUnique: [] });
     expect(commands(server!)).toEqual([]);
   });
 

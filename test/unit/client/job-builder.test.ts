@@ -3,6 +3,7 @@ import {
   createJob,
   findJobError,
   type Job,
+  type JobOptions,
   job,
   scheduleToTimestamp,
   serializeJob,
@@ -125,5 +126,46 @@ describe("findJobError", () => {
 
   it("serializeJob turns unencodable args into a ValidationError", () => {
     expect(() => serializeJob({ jid: "abcdefgh", jobtype: "T", args: [10n] })).toThrow(ValidationError);
+  });
+});
+
+describe("Enterprise job options", () => {
+  it("map to the custom keys Faktory Enterprise reads, next to the user's custom data", () => {
+    const j = createJob("T", [], {
+      custom: { tenant: 7 },
+      uniqueFor: 600,
+      uniqueUntil: "start",
+      expiresAt: new Date(Date.UTC(2030, 0, 1)),
+      track: true,
+    });
+    expect(j.custom).toEqual({
+      tenant: 7,
+      unique_for: 600,
+      unique_until: "start",
+      expires_at: "2030-01-01T00:00:00Z",
+      track: 1,
+    });
+  });
+
+  it("expiresIn (seconds) becomes an absolute expires_at", () => {
+    const before = Date.now();
+    const at = Date.parse(String(createJob("T", [], { expiresIn: 60 }).custom?.expires_at));
+    expect(at).toBeGreaterThanOrEqual(before + 60_000 - 1);
+    expect(at).toBeLessThanOrEqual(Date.now() + 60_000);
+  });
+
+  it("are checked before anything is sent", () => {
+    const bad: JobOptions[] = [
+      { uniqueFor: 0 },
+      { uniqueFor: Number.NaN },
+      { uniqueUntil: "start" },
+      { uniqueFor: 5, uniqueUntil: "never" as "start" },
+      { expiresAt: "tomorrow" },
+      { expiresAt: new Date(Number.NaN) },
+      { expiresIn: -1 },
+      { expiresIn: 5, expiresAt: new Date() },
+    ];
+    for (const options of bad)
+      expect(() => createJob("T", [], options), JSON.stringify(options)).toThrow(ValidationError);
   });
 });

@@ -46,11 +46,11 @@ describe("formatTimestamp", () => {
 describe("parseTimestamp", () => {
   const base = Date.UTC(2026, 10, 28, 9, 42, 0);
 
-  it("parses UTC with and without a fraction, up to nanoseconds (truncated to ms)", () => {
+  it("parses UTC with and without a fraction, up to nanoseconds (truncated to µs)", () => {
     expect(parseTimestamp("2026-11-28T09:42:00Z")).toBe(base);
-    expect(parseTimestamp("2026-11-28T09:42:00.229546926Z")).toBe(base + 229);
+    expect(parseTimestamp("2026-11-28T09:42:00.229546926Z")).toBe(base + 229.546);
     expect(parseTimestamp("2026-11-28T09:42:00.5Z")).toBe(base + 500);
-    expect(parseTimestamp("2026-11-28T09:42:00.999999999Z")).toBe(base + 999);
+    expect(parseTimestamp("2026-11-28T09:42:00.999999999Z")).toBe(base + 999.999);
     expect(parseTimestamp("2026-11-28t09:42:00z")).toBe(base);
   });
 

@@ -133,6 +133,42 @@ export function storageContract(name: string, create: () => Storage): void {
         expect(set.page(4, 5)).toEqual([]);
       });
 
+      it("find an entry by score and jid, not by score alone", () => {
+        const set = s.sortedSet("dead");
+        set.add(50, "x", "X1");
+        const y = set.add(50, "y", "Y");
+        set.add(50, "x", "X2");
+        set.add(60, "z", "Z");
+        expect(set.find(50, "y")).toEqual(y);
+        expect(set.find(50, "x")?.payload).toBe("X1");
+        expect(set.find(50, "z")).toBeUndefined();
+        expect(set.find(60, "z")?.payload).toBe("Z");
+        expect(set.find(70, "z")).toBeUndefined();
+      });
+
+      it("page and find at any offset of a large set, in (score, insertion) order", () => {
+        const set = s.sortedSet("retries");
+        const n = 5000;
+        let seed = 11;
+        const rand = () => {
+          seed = (seed * 1103515245 + 12345) % 2 ** 31;
+          return seed;
+        };
+        const added = [];
+        for (let i = 0; i < n; i++) added.push(set.add(rand() % 300, `j${i}`, "p"));
+        for (const e of added.filter((_, i) => i % 4 === 0)) expect(set.remove(e.id)).toBe(true);
+        const expected = added
+          .filter((_, i) => i % 4 !== 0)
+          .sort((a, b) => a.score - b.score || a.id - b.id)
+          .map((e) => e.jid);
+        expect(set.size()).toBe(expected.length);
+        for (const offset of [0, 1, 511, 512, 1000, 3000, expected.length - 3])
+          expect(set.page(offset, 25).map((e) => e.jid)).toEqual(expected.slice(offset, offset + 25));
+        const probe = added[4001]!;
+        expect(set.find(probe.score, probe.jid)?.id).toBe(probe.id);
+        expect(set.find(added[4000]!.score, added[4000]!.jid)).toBeUndefined();
+      });
+
       it("are three separate sets", () => {
         s.sortedSet("dead").add(1, "d", "D");
         expect(s.sortedSet("dead").size()).toBe(1);
@@ -188,6 +224,19 @@ export function storageContract(name: string, create: () => Storage): void {
         expect(s.removeReservation("a")).toBeUndefined();
         expect(s.getReservation("a")).toBeUndefined();
         expect(s.reservationCount()).toBe(1);
+      });
+
+      it("page by ascending expiry", () => {
+        for (const [jid, at] of [
+          ["c", 30],
+          ["a", 10],
+          ["d", 40],
+          ["b", 20],
+        ] as const)
+          s.addReservation({ jid, payload: "{}", wid: "w", reservedAt: 0, expiresAt: at });
+        expect(s.reservationPage(0, 2).map((r) => r.jid)).toEqual(["a", "b"]);
+        expect(s.reservationPage(2, 10).map((r) => r.jid)).toEqual(["c", "d"]);
+        expect(s.reservationPage(4, 10)).toEqual([]);
       });
     });
 

@@ -2,10 +2,10 @@
  * Fake clocks for the server's tests.
  * - {@link ManualClock}: time stands still until `advance()`; timers fire only then, each at
  *   its due time, in order.
- * - {@link OffsetClock}: real time plus an offset; timers are real, and `jump()` moves time
+ * - {@link OffsetClock}: real time (to the microsecond) plus an offset; timers are real, and `jump()` moves time
  *   forward at once (for replaying recorded sleeps without sleeping).
  */
-import type { Clock, TimerHandle } from "../../../../src/server/index.js";
+import { type Clock, microsecondTime, type TimerHandle } from "../../../../src/server/index.js";
 
 interface FakeTimer {
   due: number;
@@ -71,7 +71,7 @@ export class OffsetClock implements Clock {
   private readonly timers = new Set<FakeTimer>();
 
   now(): number {
-    return Date.now() + this.offset;
+    return microsecondTime() + this.offset;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
