@@ -211,5 +211,10 @@ describe.concurrent("conformance with Faktory 1.10.0 transcripts", () => {
     expect(FILES.length).toBeGreaterThanOrEqual(21);
   });
   for (const file of FILES) it(`replays ${file}`, () => replay(file, false), 30_000);
+});
+
+// A suite of its own, so it runs after the memory replays instead of doubling their concurrency
+// (each step's timing is checked).
+describe.concurrent("conformance with Faktory 1.10.0 transcripts, on durable storage", () => {
   for (const file of FILES) it(`replays ${file} on durable storage`, () => replay(file, true), 30_000);
 });
