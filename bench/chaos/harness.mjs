@@ -7,9 +7,11 @@
 // (and right after chosen command lines, before their reply), splits and delays packets, and
 // refuses new connections for a while. Then the server's state is drained and checked: every
 // job ran at least once, nothing is left anywhere, every duplicate execution is explained.
-// Phase "restart": the server is stopped while producers and workers are busy, kept down, and
-// started again on the same port; every process must resume by itself (the in-memory server
-// forgets its jobs, so the check is that M jobs pushed after the restart all run).
+// Phase "restart": the server is stopped gracefully while producers and workers are busy (results
+// and pushes in flight get `-ERR shutdown in progress`), kept down, and started again on the same
+// port and the same storage; every process must resume by itself, the jobs reserved at the stop
+// must be ACKed after it (nothing left reserved, no unexplained duplicate) and M jobs pushed
+// after the restart must all run.
 import { fork } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { fileURLToPath } from "node:url";
@@ -128,7 +130,7 @@ export async function runChaos(options = {}) {
 
   // ---- server and proxy -------------------------------------------------------------------
   const clock = new JumpClock();
-  let storage = new MemoryStorage();
+  const storage = new MemoryStorage();
   let server = await startServer({ port: 0, webPort: false, clock, storage });
   const serverPort = server.port;
   const pushForwards = new Map(); // jid -> PUSH/PUSHB lines carrying it that reached the server side
@@ -369,6 +371,8 @@ export async function runChaos(options = {}) {
     faults,
     ok: false,
   };
+  /** Server counters at the start of the current server's life (it keeps its storage across a restart). */
+  let counterBase = { processed: 0, failures: 0 };
   const finishPhase = (name, confirmed, pushedLines, drained, extra = {}) => {
     const i = info();
     const l = leftovers();
@@ -387,8 +391,8 @@ export async function runChaos(options = {}) {
     }
     let executed = 0;
     for (const jid of confirmed) executed += execCount.get(jid) ?? 0;
-    const processed = i.faktory.total_processed;
-    const failures = i.faktory.total_failures;
+    const processed = i.faktory.total_processed - counterBase.processed;
+    const failures = i.faktory.total_failures - counterBase.failures;
     const phase = {
       name,
       pushed: confirmed.size,
@@ -489,11 +493,11 @@ export async function runChaos(options = {}) {
     });
     const busyFrom = executions;
     await quiet(10_000, () => executions - busyFrom >= o.workers * o.concurrency);
+    const before = info().faktory;
+    counterBase = { processed: before.total_processed, failures: before.total_failures };
     await server.close();
     serverRestarts++;
     await sleep(o.restartDownMs);
-    storage.close();
-    storage = new MemoryStorage();
     server = await startServer({ port: serverPort, webPort: false, clock, storage });
     restarted = true;
     log("  server back");

@@ -7,7 +7,13 @@
 import { Connection } from "../connection/connection.js";
 import type { ConnectionOptions } from "../connection/options.js";
 import { type RetryStrategy, sleep } from "../connection/retry.js";
-import { AuthenticationError, ConfigurationError, ConnectionError, StateError } from "../protocol/errors.js";
+import {
+  AuthenticationError,
+  ConfigurationError,
+  ConnectionError,
+  isShutdownInProgress,
+  StateError,
+} from "../protocol/errors.js";
 import type { Reply } from "../protocol/resp-reader.js";
 
 /**
@@ -73,13 +79,17 @@ export class ReconnectingConnection {
   /**
    * Sends one command line and resolves with its reply. While the client is reconnecting the
    * command waits; if the connection dies before the reply, the command is re-sent (when
-   * allowed) on the next connection. Server error replies and protocol errors are never retried.
+   * allowed) on the next connection. Server error replies and protocol errors are never retried,
+   * except `shutdown in progress` (the stopping server applied nothing): that command is sent
+   * again once the server is back.
    */
   send(line: string, extraTimeoutMs = 0): Promise<Reply> {
     const conn = this.conn;
     const reply =
       conn !== undefined && this.current === "ready" && conn.state === "ready"
-        ? conn.send(line, extraTimeoutMs).catch((err: unknown) => this.retryAfter(err, line, extraTimeoutMs))
+        ? conn
+            .send(line, extraTimeoutMs)
+            .catch((err: unknown) => this.retryAfter(err, conn, line, extraTimeoutMs))
         : this.sendWhenReady(line, extraTimeoutMs, 0);
     this.inFlight++;
     reply.then(this.settled, this.settled);
@@ -125,8 +135,9 @@ export class ReconnectingConnection {
     return this.closing;
   }
 
-  private retryAfter(err: unknown, line: string, extraTimeoutMs: number): Promise<Reply> {
+  private retryAfter(err: unknown, conn: Connection, line: string, extraTimeoutMs: number): Promise<Reply> {
     if (!this.mayResend(err, 0)) throw err;
+    if (isShutdownInProgress(err)) conn.destroy(); // the server closes it: wait for the next one
     return this.sendWhenReady(line, extraTimeoutMs, 1);
   }
 
@@ -139,6 +150,7 @@ export class ReconnectingConnection {
         return await conn.send(line, extraTimeoutMs);
       } catch (err) {
         if (!this.mayResend(err, resends)) throw err;
+        if (isShutdownInProgress(err)) conn.destroy(); // the server closes it: wait for the next one
         resends++;
       }
     }
@@ -146,9 +158,11 @@ export class ReconnectingConnection {
 
   private mayResend(err: unknown, resends: number): boolean {
     if (this.isClosed()) return false;
-    // ServerError (an answer), ProtocolError (not a Faktory server) and StateError are final.
-    if (!(err instanceof ConnectionError)) return false;
-    return this.options.resend && resends < this.options.maxResends;
+    // ServerError (an answer), ProtocolError (not a Faktory server) and StateError are final,
+    // except `shutdown in progress`: the stopping server did not apply the command.
+    const stopping = isShutdownInProgress(err);
+    if (!(err instanceof ConnectionError) && !stopping) return false;
+    return (this.options.resend || stopping) && resends < this.options.maxResends;
   }
 
   private ready(): Promise<Connection> {

@@ -118,3 +118,16 @@ export class StateError extends FaktoryError {
     super("STATE", message);
   }
 }
+
+/**
+ * Whether `error` is the reply of a server that is stopping (`-ERR shutdown in progress`, from
+ * Faktory and the embedded server): the command was not applied and the connection closes, so
+ * sending it again once the server is back is safe.
+ * @example
+ * ```ts
+ * isShutdownInProgress(new ServerError("ERR", "shutdown in progress")); // true
+ * ```
+ */
+export function isShutdownInProgress(error: unknown): boolean {
+  return error instanceof ServerError && /^shutdown in progress\b/i.test(error.serverMessage);
+}

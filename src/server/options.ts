@@ -34,6 +34,12 @@ export interface ServerOptions {
   maxConnections?: number;
   /** Time allowed between accept and a valid HELLO, in ms. Default 2000. */
   handshakeTimeoutMs?: number;
+  /**
+   * How long `close()` lets connections finish, in ms. Default 100 (as Faktory). From the start
+   * of `close()`, any command gets `-ERR shutdown in progress` and its connection closes; a
+   * blocked FETCH answers `$-1`; connections still open after this time are cut.
+   */
+  shutdownGraceMs?: number;
   /** Time source; default real time with `unref()`'d timers. Inject a fake one in tests. */
   clock?: Clock;
   /** Log sink; default silent. */
@@ -68,7 +74,10 @@ export interface FaktoryServer extends AsyncDisposable {
   readonly url: string;
   /** URL of the web port (`http://` or `https://`), or `undefined` without HTTP. */
   readonly webUrl: string | undefined;
-  /** Stops listening, closes every open socket, cancels every timer. Safe to call twice. */
+  /**
+   * Stops listening and closes every connection gracefully (see `shutdownGraceMs`), then
+   * cancels every timer. Safe to call twice.
+   */
   close(): Promise<void>;
   /**
    * Asks a worker (by wid) or every worker (`"all"`) to go quiet or terminate; it learns it on

@@ -12,6 +12,7 @@ import { enableEnterprise } from "./enterprise/index.js";
 import { createWebServer } from "./http/web-server.js";
 import { silentLogger } from "./logger.js";
 import { ClientConnection, type ConnectionSettings } from "./network/connection.js";
+import { DEFAULT_SHUTDOWN_GRACE_MS, OpenConnections } from "./network/open-connections.js";
 import type { FaktoryServer, ServerOptions, WorkerSignal } from "./options.js";
 import type { Logger } from "./logger.js";
 import { MemoryStorage } from "./storage/memory.js";
@@ -102,7 +103,10 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
     };
   if (options.enterprise === true) enableEnterprise(core);
 
-  const sockets = new Set<ClientConnection>();
+  const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  if (!(Number.isFinite(graceMs) && graceMs >= 0))
+    throw new RangeError(`shutdownGraceMs must be a finite number >= 0, got ${graceMs}`);
+  const sockets = new OpenConnections<ClientConnection>();
   let closing = false;
   const onConnection = (socket: Socket): void => {
     if (closing) {
@@ -170,7 +174,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
         waits.push(closeServer(web));
         web.closeAllConnections();
       }
-      for (const conn of [...sockets]) conn.close();
+      await sockets.shutdown(graceMs);
       core.stop();
       await Promise.all(waits);
       if (ownStorage) storage.close();

@@ -1,12 +1,42 @@
 /**
- * Job results (ACK or FAIL lines) that could not be delivered because the connection was lost:
- * kept here and sent again after a reconnect, so a finished job is never run again just because
- * its result was lost on the way.
+ * Job results (ACK or FAIL lines) that were not applied by the server: kept here and sent again
+ * after a reconnect, so a finished job is never run again just because its result was lost on
+ * the way, or refused by a server that was stopping.
+ *
+ * Which answers to an ACK or FAIL are final, and which keep the result for re-sending:
+ *
+ * | answer | verdict | why |
+ * | --- | --- | --- |
+ * | `+OK` | delivered | applied |
+ * | `-ERR Job not found <jid>` | final (`known`) | the server holds no reservation for the job any more: an earlier delivery arrived, or the reservation expired and the job went back to its queue; sending again cannot change that |
+ * | `-ERR invalid ACK …`, `invalid FAIL …`, `missing JID`, `internal error`, `unknown command …`, `line too long …` | final (`refused`) | the server rejects the line itself; the same bytes would get the same answer forever (reported as an `error` event) |
+ * | `-ERR shutdown in progress` | retried | Faktory is stopping: it did not apply the command and has not touched the reservation (its working set is reloaded on boot) |
+ * | any other error reply (`too many connections: n`, a Redis error such as `LOADING …`, `context deadline exceeded`, `connection refused`) | retried | a passing server-side failure: the command was not applied, the reservation is still there |
+ * | no answer (connection lost, reset, timed out) | retried | unknown whether it was applied; re-sending is safe, an ACK of a job no longer reserved answers `+OK` and a FAIL `Job not found` |
+ *
+ * A retried result waits for the next connection (after the reconnect backoff); the worker's
+ * reconnect strategy bounds how long the worker keeps trying.
  * @module
  */
 import { ServerError } from "../protocol/errors.js";
 import type { Reply } from "../protocol/resp-reader.js";
 import type { WorkerLogger } from "./logger.js";
+
+/** What a failed delivery of an ACK or FAIL means; see {@link classifyResultError}. */
+export type ResultVerdict = "retry" | "known" | "refused";
+
+/**
+ * Error replies to an ACK or FAIL that are final, by message pattern (the module docs give the
+ * reason of each). Every other error reply is retried.
+ */
+export const FINAL_RESULT_ERRORS: readonly { readonly pattern: RegExp; readonly verdict: ResultVerdict }[] = [
+  { pattern: /^job not found\b/i, verdict: "known" },
+  { pattern: /^invalid (ACK|FAIL)\b/i, verdict: "refused" },
+  { pattern: /^missing JID\b/i, verdict: "refused" },
+  { pattern: /^internal error\b/i, verdict: "refused" },
+  { pattern: /^unknown command\b/i, verdict: "refused" },
+  { pattern: /^line too long\b/i, verdict: "refused" },
+];
 
 /** One result waiting to be delivered. */
 export interface PendingResult {
@@ -25,17 +55,22 @@ export interface CommandSender {
 
 /**
  * What a failed result delivery means:
- * - `"retry"`: the connection failed; keep the result and send it again after reconnecting;
+ * - `"retry"`: not applied (connection lost, or a passing server-side error such as
+ *   `shutdown in progress`); keep the result and send it again after reconnecting;
  * - `"known"`: the server no longer holds a reservation for the job (`Job not found`): an earlier
  *   delivery of the same result arrived, or the reservation expired; nothing left to do;
- * - `"refused"`: the server refused it for another reason; sending it again will not help.
+ * - `"refused"`: the server rejected the line itself; sending it again will not help.
+ * The full table, with reasons, is in this module's docs.
  * @example
  * ```ts
  * classifyResultError(new ServerError("ERR", "Job not found abc")); // "known"
+ * classifyResultError(new ServerError("ERR", "shutdown in progress")); // "retry"
  * ```
  */
-export function classifyResultError(error: unknown): "retry" | "known" | "refused" {
-  if (error instanceof ServerError) return /job not found/i.test(error.serverMessage) ? "known" : "refused";
+export function classifyResultError(error: unknown): ResultVerdict {
+  if (!(error instanceof ServerError)) return "retry";
+  const message = error.serverMessage;
+  for (const { pattern, verdict } of FINAL_RESULT_ERRORS) if (pattern.test(message)) return verdict;
   return "retry";
 }
 
@@ -71,8 +106,8 @@ export class PendingResults {
 
   /**
    * Sends every waiting result on `conn` (pipelined). Delivered, already-known and refused
-   * results are dropped (logged); on a connection failure the unsent ones are put back and the
-   * error is thrown.
+   * results are dropped (logged); the ones to retry (see {@link classifyResultError}) are put
+   * back and the first such error is thrown.
    */
   async flush(conn: CommandSender): Promise<void> {
     if (this.waiting.size === 0) return;

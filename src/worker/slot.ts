@@ -5,13 +5,14 @@
  * @module
  */
 import { FETCH_BLOCK_MS } from "../connection/connection.js";
-import { type RetryStrategy, sleep } from "../connection/retry.js";
-import { ConnectionError } from "../protocol/errors.js";
+import type { RetryStrategy } from "../connection/retry.js";
+import { ConnectionError, ServerError } from "../protocol/errors.js";
 import { fetchCommand, parseJsonReply } from "../protocol/commands.js";
 import type { Job } from "../protocol/job.js";
 import type { Reply } from "../protocol/resp-reader.js";
 import type { WorkerLogger } from "./logger.js";
 import { classifyResultError, type PendingResults } from "./pending-results.js";
+import type { SharedAbort } from "./shared-abort.js";
 import { type Connector, ignoreRejection, isIrrecoverable, type WireConnection } from "./wire.js";
 
 /** Extra reply time of a result line (none) and of the FETCH sent with it. */
@@ -26,8 +27,8 @@ export interface SlotHost {
   readonly logger: WorkerLogger;
   /** Delay before reconnect attempt n, or null to give up. */
   readonly reconnect: RetryStrategy;
-  /** Aborted when the worker starts stopping (cuts reconnect waits short). */
-  readonly stopSignal: AbortSignal;
+  /** Aborted when the worker starts stopping (cuts reconnect waits short); one listener for all slots. */
+  readonly stop: SharedAbort;
   /** Whether the worker still wants new jobs (false once quiet or stopping). */
   shouldFetch(): boolean;
   /** The queue list for the next FETCH. */
@@ -68,37 +69,61 @@ export class Slot {
   /** Fetches and runs jobs until the worker stops fetching. */
   async run(): Promise<void> {
     const { host } = this;
+    /** The FETCH in flight on `this.conn` (sent with the last result). */
     let next: Promise<Reply> | undefined;
+    /** A fetched job not run yet (the connection it came on may be gone). */
+    let held: Job<readonly unknown[]> | undefined;
     try {
       for (;;) {
-        if (next === undefined && !host.shouldFetch()) return;
-        const conn = await this.connection();
-        if (conn === undefined) return; // the worker started stopping while we waited
-        try {
-          if (host.pending.size > 0) await host.pending.flush(conn);
-          if (next === undefined) {
-            if (!host.shouldFetch()) return;
-            next = conn.send(this.fetchCommand(), FETCH_BLOCK_MS);
+        if (held === undefined) {
+          if (next === undefined && !host.shouldFetch()) return;
+          const conn = await this.connection();
+          if (conn === undefined) return; // the worker started stopping while we waited
+          try {
+            if (next === undefined) {
+              if (host.pending.size > 0) await host.pending.flush(conn);
+              if (!host.shouldFetch()) return;
+              next = conn.send(this.fetchCommand(), FETCH_BLOCK_MS);
+            }
+            const reply = await next;
+            next = undefined;
+            this.failures = 0;
+            held = parseJsonReply<Job<readonly unknown[]>>(reply, "FETCH") ?? undefined;
+            if (held === undefined) continue;
+          } catch (err) {
+            next = undefined; // a lost connection loses its FETCH too
+            this.drop(err);
+            continue;
           }
-          const reply = await next;
-          next = undefined;
-          this.failures = 0;
-          const job = parseJsonReply<Job<readonly unknown[]>>(reply, "FETCH");
-          if (job === null) continue;
-          const line = await host.execute(job, this.index);
-          let result: Promise<Reply>;
-          if (host.shouldFetch()) {
-            const [sent, fetched] = conn.sendBatch([line, this.fetchCommand()], RESULT_THEN_FETCH) as [
-              Promise<Reply>,
-              Promise<Reply>,
-            ];
-            fetched.catch(ignoreRejection);
-            next = fetched;
-            result = sent;
-          } else result = conn.send(line);
+        }
+        const job = held;
+        held = undefined;
+        const line = await host.execute(job, this.index);
+        const conn = this.conn;
+        if (conn === undefined || conn.state !== "ready") {
+          // No connection to send it on: the next one (or the stop) delivers it.
+          host.pending.add({ jid: job.jid, kind: resultKind(line), line });
+          continue;
+        }
+        let result: Promise<Reply>;
+        if (host.shouldFetch()) {
+          const [sent, fetched] = conn.sendBatch([line, this.fetchCommand()], RESULT_THEN_FETCH) as [
+            Promise<Reply>,
+            Promise<Reply>,
+          ];
+          fetched.catch(ignoreRejection);
+          next = fetched;
+          result = sent;
+        } else result = conn.send(line);
+        try {
           await this.settle(result, line, job.jid);
         } catch (err) {
-          next = undefined; // a lost connection loses its FETCH too
+          // The result is kept for re-sending. After an error reply (not a lost connection) the
+          // FETCH sent with it may still bring a job, which the server now holds reserved for us:
+          // take it, or it would run again only when its reservation expires.
+          const fetched = next;
+          next = undefined;
+          if (fetched !== undefined && err instanceof ServerError) held = await salvageFetch(fetched);
           this.drop(err);
         }
       }
@@ -124,7 +149,7 @@ export class Slot {
     try {
       await result;
     } catch (err) {
-      const kind = line.startsWith("ACK") ? "ACK" : "FAIL";
+      const kind = resultKind(line);
       const verdict = classifyResultError(err);
       if (verdict === "retry") {
         this.host.pending.add({ jid, kind, line });
@@ -148,7 +173,7 @@ export class Slot {
     this.lastError = err instanceof Error ? err : new Error(String(err));
     this.conn?.destroy();
     this.conn = undefined;
-    if (!this.host.stopSignal.aborted) {
+    if (!this.host.stop.aborted) {
       this.host.logger.warn(
         `slot ${this.index}: connection lost: ${(err as Error)?.message ?? String(err)}`,
         {
@@ -181,12 +206,12 @@ export class Slot {
         const delay = host.reconnect(this.failures, this.lastError);
         if (delay === null) throw this.lastError;
         try {
-          await sleep(delay, host.stopSignal);
+          await host.stop.sleep(delay);
         } catch {
           return undefined;
         }
       }
-      if (host.stopSignal.aborted && host.pending.size === 0) return undefined;
+      if (host.stop.aborted && host.pending.size === 0) return undefined;
       try {
         this.conn = await host.connect();
         if (this.failures > 0)
@@ -202,5 +227,19 @@ export class Slot {
         });
       }
     }
+  }
+}
+
+/** `ACK` or `FAIL`, from a result line. */
+function resultKind(line: string): "ACK" | "FAIL" {
+  return line.startsWith("ACK") ? "ACK" : "FAIL";
+}
+
+/** The job a FETCH brought, or `undefined` (none, or its reply was lost). */
+async function salvageFetch(fetched: Promise<Reply>): Promise<Job<readonly unknown[]> | undefined> {
+  try {
+    return parseJsonReply<Job<readonly unknown[]>>(await fetched, "FETCH") ?? undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -4,13 +4,11 @@
  * @module
  */
 import { Connection } from "../connection/connection.js";
-import { sleep } from "../connection/retry.js";
-import { ackCommand, failCommand, fetchCommand, parseJsonReply } from "../protocol/commands.js";
-import { ConnectionError, StateError } from "../protocol/errors.js";
+import { ackCommand, failCommand } from "../protocol/commands.js";
+import { StateError } from "../protocol/errors.js";
 import type { Job } from "../protocol/job.js";
 import type { JobRegistry, JobTypeOf, UntypedJobs } from "../protocol/job-types.js";
 import type { WorkerState } from "../protocol/messages.js";
-import { FETCH_BLOCK_MS } from "../connection/connection.js";
 import { JobAbandonedError } from "./errors.js";
 import { type Listener, TypedEmitter, type WorkerEvents } from "./events.js";
 import { failureFromError } from "./failure.js";
@@ -26,12 +24,16 @@ import {
   resolveWorkerOptions,
   type WorkerOptions,
 } from "./options.js";
-import { classifyResultError, PendingResults } from "./pending-results.js";
+import { PendingResults } from "./pending-results.js";
+import { listenToProcessSignals } from "./process-signals.js";
 import { queueOrderer } from "./queue-order.js";
+import { SharedAbort } from "./shared-abort.js";
+import { SingleRunner } from "./single-run.js";
 import { Slot, type SlotHost } from "./slot.js";
+import { flushBeforeStop } from "./stop-flush.js";
 import { ThreadPool, type ThreadPoolOptions } from "./thread-pool.js";
 import type { JobHandler, StopDetails, StopReason, WorkerInfo } from "./types.js";
-import { type Connector, isIrrecoverable, type WireConnection } from "./wire.js";
+import type { Connector } from "./wire.js";
 
 /**
  * Where a worker is in its life:
@@ -116,8 +118,8 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
   private currentPhase: WorkerPhase = "idle";
   private nextQueues: () => string[];
   private heartbeat: Heartbeat | undefined;
+  private readonly single: SingleRunner;
   private progress: ProgressReporter | undefined;
-  private oneConn: WireConnection | undefined;
   private readonly oneCalls = new Set<Promise<unknown>>();
   private stopReason: StopReason | undefined;
   private stopError: Error | undefined;
@@ -142,6 +144,12 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     this.logger = this.options.logger;
     this.runner = new HandlerRunner(this.options.schemas);
     this.pending = new PendingResults(this.logger);
+    this.single = new SingleRunner({
+      connect: () => this.connect(),
+      pending: this.pending,
+      execute: (job, slot) => this.execute(job, slot),
+      reportError: (error, where) => this.reportError(error, where),
+    });
     this.events = new TypedEmitter<WorkerEvents>((error, event) =>
       this.logger.warn(
         `a listener of "${String(event)}" threw: ${(error as Error)?.message ?? String(error)}`,
@@ -288,7 +296,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     } catch (err) {
       return Promise.reject(err);
     }
-    const call = this.runOneWith(list);
+    const call = this.single.runOne(list);
     const tracked = call.then(
       () => {},
       () => {},
@@ -339,26 +347,19 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     queues?: readonly string[],
     options: RunToCompletionOptions = {},
   ): Promise<StopDetails> {
-    const onStop = (signal: NodeJS.Signals): void => {
-      const force = this.currentPhase === "stopping";
-      this.logger.info(`received ${signal}: ${force ? "stopping now" : "shutting down gracefully"}`);
-      void this.shutdown(force ? { timeoutMs: 0 } : {});
-    };
-    const onQuiet = (signal: NodeJS.Signals): void => {
-      this.logger.info(`received ${signal}: going quiet`);
-      this.quiet();
-    };
-    const signals: [NodeJS.Signals, (signal: NodeJS.Signals) => void][] = [
-      ["SIGTERM", onStop],
-      ["SIGINT", onStop],
-    ];
-    if (process.platform !== "win32") signals.push(["SIGTSTP", onQuiet]);
-    for (const [signal, listener] of signals) process.on(signal, listener);
+    const off = listenToProcessSignals(
+      {
+        isStopping: () => this.currentPhase === "stopping",
+        shutdown: (o) => this.shutdown(o),
+        quiet: () => this.quiet(),
+      },
+      this.logger,
+    );
     let details: StopDetails;
     try {
       details = await this.run(queues);
     } finally {
-      for (const [signal, listener] of signals) process.off(signal, listener);
+      off();
     }
     if (options.exitProcess !== false) process.exit(details.reason === "error" ? 1 : 0);
     return details;
@@ -437,9 +438,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
       concurrency: options.concurrency,
       queues: options.queues,
     });
-    const one = this.oneConn;
-    this.oneConn = undefined;
-    await one?.end();
+    await this.single.close();
     this.heartbeat = new Heartbeat({
       wid: this.info.wid,
       intervalMs: options.beatIntervalMs,
@@ -455,7 +454,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
       pending: this.pending,
       logger: this.logger,
       reconnect: options.reconnect,
-      stopSignal: this.stopController.signal,
+      stop: new SharedAbort(this.stopController.signal),
       shouldFetch: () => this.currentPhase === "running",
       nextQueues: () => this.nextQueues(),
       execute: (job, slot) => this.execute(job, slot),
@@ -485,9 +484,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     const undelivered = await this.flushAtStop();
     await this.heartbeat?.stop();
     await this.progress?.close();
-    const one = this.oneConn;
-    this.oneConn = undefined;
-    await one?.end();
+    await this.single.close();
     await Promise.all(this.pools.map((p) => p.close()));
     const reason = this.stopReason ?? "shutdown";
     const details: StopDetails = {
@@ -603,69 +600,9 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     return failCommand(fail);
   }
 
-  private async runOneWith(queues: string[]): Promise<boolean> {
-    const conn = await this.oneConnection();
-    try {
-      await this.pending.flush(conn);
-      const reply = await conn.send(fetchCommand(queues), FETCH_BLOCK_MS);
-      const job = parseJsonReply<Job<readonly unknown[]>>(reply, "FETCH");
-      if (job === null) return false;
-      const line = await this.execute(job, -1);
-      try {
-        await conn.send(line);
-      } catch (err) {
-        const verdict = classifyResultError(err);
-        if (verdict === "retry") {
-          this.pending.add({ jid: job.jid, kind: line.startsWith("ACK") ? "ACK" : "FAIL", line });
-          throw new ConnectionError(
-            `job ${job.jid} ran but its result could not be sent (${(err as Error).message}); it is kept and will be re-sent`,
-            { cause: err },
-          );
-        }
-        if (verdict === "refused") this.reportError(err, `result of job ${job.jid}`);
-      }
-      return true;
-    } catch (err) {
-      if (classifyResultError(err) === "retry") {
-        conn.destroy();
-        if (this.oneConn === conn) this.oneConn = undefined;
-      }
-      throw err;
-    }
-  }
-
-  private async oneConnection(): Promise<WireConnection> {
-    if (this.oneConn !== undefined && this.oneConn.state === "ready") return this.oneConn;
-    this.oneConn?.destroy();
-    this.oneConn = await this.connect();
-    return this.oneConn;
-  }
-
   /** Sends results still waiting, retrying until the shutdown deadline; returns how many were lost. */
-  private async flushAtStop(): Promise<number> {
-    if (this.pending.size === 0) return 0;
+  private flushAtStop(): Promise<number> {
     const until = Math.max(performance.now() + 2000, Number.isFinite(this.deadlineAt) ? this.deadlineAt : 0);
-    let attempt = 0;
-    while (this.pending.size > 0 && performance.now() < until) {
-      let conn: WireConnection | undefined;
-      try {
-        conn = await this.connect();
-        await this.pending.flush(conn);
-      } catch (err) {
-        if (isIrrecoverable(err)) break;
-        attempt++;
-        const delay = this.options.reconnect(attempt, err as Error) ?? 1000;
-        await sleep(Math.min(delay, Math.max(0, until - performance.now())));
-      } finally {
-        await conn?.end();
-      }
-    }
-    const lost = this.pending.size;
-    if (lost > 0)
-      this.logger.error(
-        `${lost} job result(s) could not be delivered; the server will retry those jobs when their reservations expire`,
-        { jids: this.pending.jids() },
-      );
-    return lost;
+    return flushBeforeStop(this.pending, this.connect, this.options.reconnect, until, this.logger);
   }
 }

@@ -24,6 +24,7 @@ import { decodeStruct } from "../jobs/go-decode.js";
 import type { WorkerConnection } from "../workers.js";
 import { StorageError } from "../storage/storage-error.js";
 import { LineReader } from "./line-reader.js";
+import type { ClosableConnection } from "./open-connections.js";
 import { ReplyGate, storageFailureReply } from "./reply-gate.js";
 
 /** Settings a connection needs from the server options. */
@@ -37,6 +38,9 @@ export interface ConnectionSettings {
   /** Time allowed from accept to a valid HELLO. */
   readonly handshakeTimeoutMs: number;
 }
+
+/** The reply to any command once the server has begun stopping (then the connection closes). */
+export const SHUTDOWN_REPLY = errorReply("shutdown in progress");
 
 /** Pause reading while this much output waits to be sent. */
 const HIGH_WATER_BYTES = 1 << 20;
@@ -76,7 +80,7 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /** A connected client. */
-export class ClientConnection implements Session, WorkerConnection {
+export class ClientConnection implements Session, WorkerConnection, ClosableConnection {
   wid = "";
   cancelWait: (() => void) | undefined;
 
@@ -89,9 +93,12 @@ export class ClientConnection implements Session, WorkerConnection {
   private releasing = false;
   /** END was received: close once the earlier replies are out. */
   private ending = false;
+  /** What to write last when {@link ending} (the shutdown reply), if anything. */
+  private lastReply: Reply | undefined;
   private readonly gate: ReplyGate;
   private waitingDrain = false;
   private fatal: string | undefined;
+  private stopping = false;
   private counted = false;
   private handshakeTimer: TimerHandle | undefined;
   private salt = "";
@@ -133,6 +140,23 @@ export class ClientConnection implements Session, WorkerConnection {
   /** Closes the connection at once (worker reaping, server shutdown). */
   close(): void {
     this.destroy();
+  }
+
+  /**
+   * The server began stopping: a blocked FETCH answers `$-1` now, and the next command (or one
+   * already read) gets {@link SHUTDOWN_REPLY}, then the connection closes.
+   */
+  beginShutdown(): void {
+    if (this.state === "closed" || this.stopping) return;
+    this.stopping = true;
+    if (this.state === "handshake") {
+      this.destroy();
+      return;
+    }
+    const cancel = this.cancelWait;
+    this.cancelWait = undefined;
+    cancel?.();
+    if (!this.busy) this.pump();
   }
 
   private destroy(): void {
@@ -210,6 +234,12 @@ export class ClientConnection implements Session, WorkerConnection {
           this.handshake(line);
           continue;
         }
+        if (this.stopping) {
+          // after the replies already waiting for their commit
+          this.ending = true;
+          this.lastReply = SHUTDOWN_REPLY;
+          break;
+        }
         const result = this.dispatch(line);
         this.gate.observe();
         if (result === CLOSE) {
@@ -238,7 +268,7 @@ export class ClientConnection implements Session, WorkerConnection {
       }
       if (this.releasing) return;
       if (this.ending) {
-        this.finish();
+        this.finish(this.lastReply);
         return;
       }
       if (!this.busy && this.fatal !== undefined) {

@@ -44,6 +44,24 @@ describe("Client reconnection (embedded server only: restarts the server)", () =
     expect(second.url).toBe(first.url);
   });
 
+  embeddedOnly("a push answered `shutdown in progress` is sent again once the server is back", async () => {
+    const first = await start({ shutdownGraceMs: 60_000 });
+    const port = portOf(first.url);
+    const client = await Client.connect({
+      url: first.url,
+      resendUnacknowledged: false, // not needed: a stopping server applied nothing
+      retry: exponentialBackoff({ baseMs: 20, maxMs: 50, maxAttempts: 100 }),
+    });
+    cleanup.push(() => client.close());
+    const queue = uniqueQueue("stopping");
+    const closing = first.close(); // from now on every command is answered "shutdown in progress"
+    const pending = client.push("During", [1], { queue, jid: "jid-during-stop" });
+    await closing; // its connection closed after that answer: close() did not need the grace period
+    await start({ port });
+    expect(await pending).toBe("jid-during-stop");
+    expect((await client.info()).faktory.queues[queue]).toBe(1);
+  });
+
   embeddedOnly(
     "gives up with a ConnectionError when the server stays down, then recovers later",
     async () => {

@@ -204,6 +204,47 @@ describe("Worker resilience", () => {
     }
   });
 
+  it("an ACK refused for a passing reason is re-sent, and the job fetched with it still runs", async () => {
+    let acks = 0;
+    let fetches = 0;
+    const fake = await startFakeServer(async (line) => {
+      if (line.startsWith("HELLO") || line.startsWith("BEAT")) return "+OK\r\n";
+      if (line.startsWith("ACK"))
+        // The first ACK meets a server-side failure; the connection stays open.
+        return ++acks === 1 ? "-ERR LOADING Redis is loading the dataset in memory\r\n" : "+OK\r\n";
+      if (line.startsWith("FETCH")) {
+        fetches++;
+        if (fetches <= 2) {
+          const job = JSON.stringify({ jid: `jid-loading-${fetches}`, jobtype: "T", args: [] });
+          return `$${Buffer.byteLength(job)}\r\n${job}\r\n`;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+        return "$-1\r\n";
+      }
+      return undefined;
+    });
+    const worker = new Worker({ url: fake.url, concurrency: 1, reconnect: fastReconnect });
+    const ran: string[] = [];
+    worker.register("T", (job) => {
+      ran.push(job.jid);
+    });
+    try {
+      void worker.run();
+      await until(worker, ["job:success"], () => ran.length === 2);
+      const details = await worker.shutdown(); // delivers what is still waiting, if anything
+      expect(ran).toEqual(["jid-loading-1", "jid-loading-2"]); // the second came with the refused ACK
+      const acked = fake.received.filter((r) => r.line.startsWith("ACK")).map((r) => r.line);
+      expect(acked).toEqual([
+        'ACK {"jid":"jid-loading-1"}',
+        'ACK {"jid":"jid-loading-1"}',
+        'ACK {"jid":"jid-loading-2"}',
+      ]);
+      expect(details).toMatchObject({ graceful: true, undelivered: 0 });
+    } finally {
+      await fake.close();
+    }
+  });
+
   it("a re-delivered FAIL answered `Job not found` is dropped quietly and work goes on", async () => {
     let fails = 0;
     let fetches = 0;

@@ -62,6 +62,26 @@ describe("PendingResults", () => {
     expect(classifyResultError(new ServerError("ERR", "invalid FAIL x"))).toBe("refused");
   });
 
+  it("retries every answer that means 'not applied' and keeps the final ones final", () => {
+    const table: [string, "retry" | "known" | "refused"][] = [
+      ["shutdown in progress", "retry"],
+      ["too many connections: 2001", "retry"],
+      ["LOADING Redis is loading the dataset in memory", "retry"],
+      ["context deadline exceeded", "retry"],
+      ["dial unix /var/lib/faktory/redis.sock: connect: connection refused", "retry"],
+      ["Job not found 0123456789ab", "known"],
+      ['invalid ACK {"jid":1}', "refused"],
+      ["invalid FAIL {", "refused"],
+      ["missing JID", "refused"],
+      ["internal error", "refused"],
+      ["unknown command ACKX", "refused"],
+      ["line too long (more than 10 bytes)", "refused"],
+    ];
+    for (const [message, verdict] of table)
+      expect([message, classifyResultError(new ServerError("ERR", message))]).toEqual([message, verdict]);
+    expect(classifyResultError(new Error("socket hang up"))).toBe("retry");
+  });
+
   it("delivers, drops known and refused results, keeps the rest on a connection failure", async () => {
     const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
     const pending = new PendingResults(logger);
@@ -69,15 +89,17 @@ describe("PendingResults", () => {
     pending.add({ jid: "b", kind: "FAIL", line: "FAIL b\r\n" });
     pending.add({ jid: "c", kind: "FAIL", line: "FAIL c\r\n" });
     pending.add({ jid: "d", kind: "ACK", line: "ACK d\r\n" });
-    expect(pending.size).toBe(4);
+    pending.add({ jid: "e", kind: "ACK", line: "ACK e\r\n" });
+    expect(pending.size).toBe(5);
     const send = vi.fn(async (line: string): Promise<Reply> => {
       if (line.includes(" b")) throw new ServerError("ERR", "Job not found b");
-      if (line.includes(" c")) throw new ServerError("ERR", "something else");
+      if (line.includes(" c")) throw new ServerError("ERR", "missing JID");
       if (line.includes(" d")) throw new ConnectionError("gone");
+      if (line.includes(" e")) throw new ServerError("ERR", "shutdown in progress");
       return ok;
     });
     await expect(pending.flush({ send })).rejects.toThrow("gone");
-    expect(pending.jids()).toEqual(["d"]);
+    expect(pending.jids()).toEqual(["d", "e"]);
     expect(logger.debug).toHaveBeenCalledWith(expect.stringMatching(/already knew/), expect.anything());
     expect(logger.warn).toHaveBeenCalledWith(expect.stringMatching(/refused/), expect.anything());
     await pending.flush({ send: async () => ok });
