@@ -60,7 +60,10 @@ export interface SortedSetStore {
   takeDue(now: number): SortedEntry | undefined;
   /** Removes one entry by id; `false` when it was not there. */
   remove(id: number): boolean;
-  /** The first entry (insertion order) with exactly this score and jid. */
+  /**
+   * The first entry (insertion order) with this jid and this score to the microsecond (within
+   * ±0.5 µs, so that a score read back from an RFC 3339 key finds its entry).
+   */
   find(score: number, jid: string): SortedEntry | undefined;
   /** A snapshot of all entries, by ascending score. */
   entries(): SortedEntry[];
