@@ -8,9 +8,11 @@
  * the clock, not from a stopwatch: a recorded ~2 s reply must be the FETCH's 2 s timer firing,
  * and no other reply may wait for one (so a loaded machine cannot fail or pass it by timing).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { formatTimestamp, hashPassword } from "../../src/protocol/index.js";
 import { type FaktoryServer, startServer } from "../../src/server/index.js";
 import { OffsetClock } from "../unit/server/support/clocks.js";
@@ -100,7 +102,11 @@ function parseGreeting(greeting: string): { i?: number; s?: string } {
   return JSON.parse(greeting.slice(4)) as { i?: number; s?: string };
 }
 
-async function replay(file: string): Promise<void> {
+/** Data folders of the durable replays. */
+const DATA = mkdtempSync(join(tmpdir(), "faktory-ts-replay-"));
+afterAll(() => rmSync(DATA, { recursive: true, force: true }));
+
+async function replay(file: string, durable: boolean): Promise<void> {
   const transcript = JSON.parse(readFileSync(`${DIR}${file}`, "utf8")) as Transcript;
   const password = file === "password.json" ? RECORDED_PASSWORD : undefined;
   const clock = new OffsetClock();
@@ -110,6 +116,7 @@ async function replay(file: string): Promise<void> {
     clock,
     handshakeTimeoutMs: 10_000,
     ...(password ? { password } : {}),
+    ...(durable ? { storage: { path: join(DATA, file) } } : {}),
   });
   const clients = new Map<string, RawClient>();
   const recordedGreetings = new Map<string, string>();
@@ -211,5 +218,11 @@ describe.concurrent("conformance with Faktory 1.10.0 transcripts", () => {
   it("finds the transcripts", () => {
     expect(FILES.length).toBeGreaterThanOrEqual(21);
   });
-  for (const file of FILES) it(`replays ${file}`, () => replay(file), 30_000);
+  for (const file of FILES) it(`replays ${file}`, () => replay(file, false), 30_000);
+});
+
+// A suite of its own, so it runs after the memory replays instead of doubling their concurrency
+// (each step's timing is checked).
+describe.concurrent("conformance with Faktory 1.10.0 transcripts, on durable storage", () => {
+  for (const file of FILES) it(`replays ${file} on durable storage`, () => replay(file, true), 30_000);
 });

@@ -13,6 +13,7 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { ServerCore } from "../core.js";
+import { gateResponse } from "./commit-gate.js";
 import { API_ROUTES } from "./api.js";
 import { PAGE_ROUTES } from "./pages.js";
 import { health, matchPath, type Route, sendText, stats } from "./routes.js";
@@ -99,6 +100,12 @@ export function createWebServer(core: ServerCore, settings: WebSettings): Server
     });
     req.on("end", () => {
       if (res.writableEnded) return;
+      if (req.method !== "GET" && req.method !== "HEAD")
+        gateResponse(res, core.storage, (err) =>
+          core.logger.error(
+            `web ${req.method} ${path}: storage failure, the change was not saved: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
       const body = Buffer.concat(chunks).toString("utf8");
       if (req.method === "POST") {
         const problem = csrfProblem(req, body);

@@ -148,6 +148,13 @@ export interface Storage {
    */
   records(namespace: string): RecordStore;
 
+  /**
+   * For a storage that writes in groups (the durable one): the commit of the changes made so
+   * far, or `undefined` when nothing waits to be written. It rejects when the commit failed and
+   * the changes were rolled back. Replies to changes are held until it settles.
+   */
+  pendingCommit?(): Promise<void> | undefined;
+
   /** Deletes everything: queues (known and paused), sets, reservations, counters and records. */
   flush(): void;
   /** Releases resources. The storage must not be used afterwards. */
