@@ -16,4 +16,11 @@ export default defineConfig({
   clean: true,
   splitting: true,
   shims: false,
+  // the optional native driver of durable storage is loaded at run time, never bundled
+  external: ["better-sqlite3"],
+  // The CommonJS build finds the dashboard's assets through __dirname; import.meta.url (used by
+  // the ES module build) is defined away there instead of being left as an empty object.
+  esbuildOptions(options, context) {
+    if (context.format === "cjs") options.define = { ...options.define, "import.meta.url": "undefined" };
+  },
 });

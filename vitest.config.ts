@@ -8,6 +8,7 @@ export default defineConfig({
     pool: "forks",
     // Fixed fast-check seed for every property test (npm run fuzz explores other seeds).
     setupFiles: ["./test/support/fast-check-setup.ts"],
+    globalSetup: ["./test/browser/global-setup.ts"],
     reporters: ["default", "./test/support/plain-summary-reporter.ts"],
   },
 });

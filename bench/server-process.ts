@@ -11,7 +11,13 @@ function send(message: FromServer): void {
 }
 
 try {
-  const server = await startServer({ port: 0, webPort: false });
+  // FAKTORY_BENCH_DATA_DIR: durable storage in that folder (npm run bench:durable)
+  const dataDir = process.env.FAKTORY_BENCH_DATA_DIR;
+  const server = await startServer({
+    port: 0,
+    webPort: false,
+    ...(dataDir === undefined || dataDir === "" ? {} : { storage: { path: dataDir } }),
+  });
   const stop = (): void => {
     server.close().then(
       () => process.exit(0),

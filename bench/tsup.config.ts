@@ -11,6 +11,7 @@ export default defineConfig({
     "server-process": "bench/server-process.ts",
     "scenario-process": "bench/scenario-process.ts",
     "load-process": "bench/load-process.ts",
+    durable: "bench/durable.ts",
   },
   outDir: "node_modules/.cache/faktory-ts-bench",
   format: ["esm"],
@@ -20,5 +21,5 @@ export default defineConfig({
   clean: true,
   splitting: true,
   dts: false,
-  external: ["faktory-worker"],
+  external: ["faktory-worker", "better-sqlite3"],
 });

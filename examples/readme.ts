@@ -73,6 +73,11 @@ export async function server(): Promise<void> {
   await proxy.close();
 }
 
+export async function durableServer(): Promise<void> {
+  await using durable = await startServer({ port: 0, storage: { path: "/var/lib/faktory-ts" } });
+  console.log(durable.url);
+}
+
 export async function testing(): Promise<void> {
   const sendWelcome = async (job: Job<[string]>): Promise<void> => {
     console.log(job.args[0]);

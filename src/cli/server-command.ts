@@ -3,6 +3,8 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createLineLogger, isLogLevel, startServer } from "../server/index.js";
 
@@ -18,6 +20,10 @@ Options:
   --password <pw>       password clients must send (default: env FAKTORY_PASSWORD)
   --tls-key <file>      PEM private key: serve TLS (tcp+tls://) and HTTPS
   --tls-cert <file>     PEM certificate (required with --tls-key)
+  --data-dir <dir>      keep jobs on disk in this folder (default $XDG_DATA_HOME/faktory-ts/db,
+                        else ~/.faktory-ts/db); needs the optional package better-sqlite3
+  --memory              keep jobs in memory only (lost when the server stops)
+  --synchronous <mode>  normal (default: survives a crash or kill -9) | full (also power loss)
   --log-level <level>   error | warn | info | debug (default info)
   --enterprise          Enterprise features: batches, progress tracking, unique and expiring jobs
   -h, --help            show this help
@@ -38,6 +44,16 @@ const defaultIO: ServerCommandIO = {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
 };
+
+/**
+ * The default data folder: `$XDG_DATA_HOME/faktory-ts/db` when XDG_DATA_HOME is set, else
+ * `~/.faktory-ts/db` (as Faktory uses `~/.faktory/db`).
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_DATA_HOME;
+  if (xdg !== undefined && xdg !== "") return join(xdg, "faktory-ts", "db");
+  return join(env.HOME !== undefined && env.HOME !== "" ? env.HOME : homedir(), ".faktory-ts", "db");
+}
 
 function parsePort(name: string, text: string): number {
   const n = Number(text);
@@ -65,6 +81,9 @@ export async function runServerCommand(argv: string[], io: ServerCommandIO = def
         "tls-key": { type: "string" },
         "tls-cert": { type: "string" },
         "log-level": { type: "string", default: "info" },
+        "data-dir": { type: "string" },
+        memory: { type: "boolean" },
+        synchronous: { type: "string", default: "normal" },
         enterprise: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -87,7 +106,16 @@ export async function runServerCommand(argv: string[], io: ServerCommandIO = def
     if ((keyFile === undefined) !== (certFile === undefined))
       throw new Error("--tls-key and --tls-cert go together");
     const password = (values.password as string | undefined) ?? io.env.FAKTORY_PASSWORD;
+    const dataDir = values["data-dir"] as string | undefined;
+    if (values.memory === true && dataDir !== undefined)
+      throw new Error("--memory and --data-dir exclude each other");
+    const synchronous = String(values.synchronous);
+    if (synchronous !== "normal" && synchronous !== "full")
+      throw new Error(`--synchronous must be normal or full, got "${synchronous}"`);
     options = {
+      ...(values.memory === true
+        ? {}
+        : { storage: { path: dataDir ?? defaultDataDir(io.env), synchronous } }),
       host: String(values.host),
       port: parsePort("port", String(values.port)),
       webPort: webPortText === "off" ? false : parsePort("web-port", webPortText),
@@ -110,6 +138,11 @@ export async function runServerCommand(argv: string[], io: ServerCommandIO = def
     io.stderr(`faktory-ts server: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+  io.stdout(
+    options.storage === undefined
+      ? "faktory-ts server: jobs are kept in memory only (--memory)\n"
+      : `faktory-ts server: data in ${(options.storage as { path: string }).path}\n`,
+  );
   io.stdout(
     `faktory-ts server listening on ${server.url}${server.webUrl === undefined ? "" : ` (web ${server.webUrl})`}\n`,
   );

@@ -16,6 +16,9 @@ export {
   startServer,
 } from "./server.js";
 export { MemoryStorage } from "./storage/memory.js";
+export { DATABASE_FILE, type DurableStorageOptions, openStorage } from "./storage/open-storage.js";
+export { SqliteStorage, type SqliteStorageOptions, type SynchronousMode } from "./storage/sqlite.js";
+export { StorageError, type StorageErrorCode } from "./storage/storage-error.js";
 export type {
   QueuedJob,
   RecordStore,

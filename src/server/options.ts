@@ -5,6 +5,7 @@
 import type { FaktoryInfo } from "../protocol/index.js";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
+import type { DurableStorageOptions } from "./storage/open-storage.js";
 import type { Storage } from "./storage/storage.js";
 
 /** TLS material: PEM text or buffers. */
@@ -43,8 +44,13 @@ export interface ServerOptions {
   clock?: Clock;
   /** Log sink; default silent. */
   logger?: Logger;
-  /** Where jobs live; default a fresh in-memory storage. A storage you pass is not closed by `close()`. */
-  storage?: Storage;
+  /**
+   * Where jobs live. Default: a fresh in-memory storage. `{ path }`: durable storage in that data
+   * folder (SQLite through the optional `better-sqlite3` package, loaded only then), opened by
+   * the server and closed by `close()`. A {@link Storage} object you pass is used as is and not
+   * closed by `close()`.
+   */
+  storage?: Storage | DurableStorageOptions;
   /**
    * Faktory Enterprise features: `BATCH`, `TRACK`, unique jobs (`custom.unique_for`) and expiring
    * jobs (`custom.expires_at` / `expires_in`). Default `false`: the server answers like the

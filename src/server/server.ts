@@ -14,7 +14,11 @@ import { silentLogger } from "./logger.js";
 import { ClientConnection, type ConnectionSettings } from "./network/connection.js";
 import { DEFAULT_SHUTDOWN_GRACE_MS, OpenConnections } from "./network/open-connections.js";
 import type { FaktoryServer, ServerOptions, WorkerSignal } from "./options.js";
+import type { Logger } from "./logger.js";
 import { MemoryStorage } from "./storage/memory.js";
+import { openStorage } from "./storage/open-storage.js";
+import { SqliteStorage } from "./storage/sqlite.js";
+import type { Storage } from "./storage/storage.js";
 
 /** Default longest command line: 32 MiB. */
 export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024;
@@ -49,6 +53,19 @@ function closeServer(server: NetServer | HttpServer): Promise<void> {
   });
 }
 
+async function resolveStorage(
+  option: ServerOptions["storage"],
+  logger: Logger,
+): Promise<{ storage: Storage; owned: boolean }> {
+  if (option === undefined) return { storage: new MemoryStorage(), owned: true };
+  if (!("enqueue" in option)) {
+    const storage = await openStorage(option);
+    logger.info(`durable storage: ${storage.file}`);
+    return { storage, owned: true };
+  }
+  return { storage: option as Storage, owned: false };
+}
+
 function hostForUrl(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
@@ -76,10 +93,14 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
   };
-  const ownStorage = options.storage === undefined;
-  const storage = options.storage ?? new MemoryStorage();
   const logger = options.logger ?? silentLogger;
+  const { storage, owned: ownStorage } = await resolveStorage(options.storage, logger);
   const core = new ServerCore({ storage, clock: options.clock ?? systemClock, logger });
+  if (storage instanceof SqliteStorage)
+    storage.onRollback = (err) => {
+      logger.error(`storage commit failed, changes rolled back: ${err.message}`);
+      core.rearm();
+    };
   if (options.enterprise === true) enableEnterprise(core);
 
   const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
@@ -126,6 +147,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
   } catch (err) {
     await closeServer(tcp);
     if (web !== undefined) await closeServer(web);
+    if (ownStorage) storage.close();
     throw err;
   }
   core.start();

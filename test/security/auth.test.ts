@@ -35,7 +35,13 @@ afterEach(async () => {
 });
 
 async function start(): Promise<FaktoryServer> {
-  open.server = await startServer({ port: 0, webPort: false, password: PASSWORD });
+  // A long handshake deadline: a connection opened early must not be dropped on a loaded machine.
+  open.server = await startServer({
+    port: 0,
+    webPort: false,
+    password: PASSWORD,
+    handshakeTimeoutMs: 60_000,
+  });
   return open.server;
 }
 

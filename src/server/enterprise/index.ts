@@ -11,6 +11,7 @@ import type { ServerCore } from "../core.js";
 import type { FailOutcome, PushRefusal, ServerExtension } from "../extension.js";
 import type { ServerJob } from "../jobs/job-codec.js";
 import type { QueuedJob, Reservation } from "../storage/storage.js";
+import { registerDashboardExtensions } from "../http/extensions.js";
 import { DueTimer } from "../timers/due-timer.js";
 import { Batches, noSuchBatch } from "./batches.js";
 import { EnterpriseState, JOB_RECORD_TTL_MS, type JobRecord } from "./state.js";
@@ -178,5 +179,16 @@ export class EnterpriseExtension implements ServerExtension {
 export function enableEnterprise(core: ServerCore): EnterpriseExtension {
   const extension = new EnterpriseExtension(core);
   core.extension = extension;
+  const { state } = extension;
+  registerDashboardExtensions(core, {
+    batches: {
+      list: () =>
+        state.batches
+          .values()
+          .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0)),
+      get: (bid) => state.batches.get(bid),
+    },
+    progress: (jid) => state.tracking.get(jid),
+  });
   return extension;
 }

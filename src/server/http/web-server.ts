@@ -1,6 +1,7 @@
 /**
- * The HTTP (or HTTPS, with TLS) server on the web port: HTTP Basic auth when a password is
- * set (any user name, realm "Faktory"), then dispatch through the route table.
+ * The HTTP (or HTTPS, with TLS) server on the web port: security headers on every response,
+ * HTTP Basic auth when a password is set (any user name, realm "Faktory") on everything but
+ * `/health`, a CSRF check on every POST, then dispatch through the route table.
  * @module
  */
 import { timingSafeEqual } from "node:crypto";
@@ -12,10 +13,17 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { ServerCore } from "../core.js";
-import { ROUTES, sendText } from "./routes.js";
+import { gateResponse } from "./commit-gate.js";
+import { API_ROUTES } from "./api.js";
+import { PAGE_ROUTES } from "./pages.js";
+import { health, matchPath, type Route, sendText, stats } from "./routes.js";
+import { csrfCookieOf, csrfProblem, csrfSetCookie, newCsrfToken, securityHeaders } from "./security.js";
 
-/** Largest request body read (form posts are tiny). */
-const MAX_BODY_BYTES = 64 * 1024;
+/** Largest request body read (form posts are tiny; a bulk action lists at most a few pages of keys). */
+const MAX_BODY_BYTES = 256 * 1024;
+
+/** Every route of the web port. */
+const ROUTES: readonly Route[] = [health, stats, ...API_ROUTES, ...PAGE_ROUTES];
 
 /** Web server settings. */
 export interface WebSettings {
@@ -35,20 +43,49 @@ function authorized(req: IncomingMessage, password: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+function find(
+  method: string | undefined,
+  path: string,
+): { route: Route; params: Record<string, string> } | "405" | undefined {
+  let known = false;
+  for (const route of ROUTES) {
+    const params = matchPath(route.path, path);
+    if (params === undefined) continue;
+    if (route.method === method) return { route, params };
+    known = true;
+  }
+  return known ? "405" : undefined;
+}
+
 /** Creates the web server (not listening yet). */
 export function createWebServer(core: ServerCore, settings: WebSettings): Server {
+  const tls = settings.tls !== undefined;
+  const headers = securityHeaders(tls);
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    if (settings.password !== undefined && !authorized(req, settings.password)) {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      sendText(res, 400, "Bad Request\n");
+      return;
+    }
+    const path = url.pathname;
+    if (path !== "/health" && settings.password !== undefined && !authorized(req, settings.password)) {
       res.writeHead(401, { "www-authenticate": 'Basic realm="Faktory"', "content-length": 0 });
       res.end();
       return;
     }
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const route = ROUTES.find((r) => r.path === path && r.method === req.method);
-    if (route === undefined) {
-      const known = ROUTES.some((r) => r.path === path);
-      sendText(res, known ? 405 : 404, known ? "Method Not Allowed\n" : "Not Found\n");
+    const found = find(req.method, path);
+    if (found === undefined || found === "405") {
+      const status = found === "405" ? 405 : 404;
+      sendText(res, status, status === 405 ? "Method Not Allowed\n" : "Not Found\n");
       return;
+    }
+    let csrfToken = csrfCookieOf(req);
+    if (csrfToken === undefined && path !== "/health") {
+      csrfToken = newCsrfToken();
+      res.setHeader("set-cookie", csrfSetCookie(csrfToken, tls));
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -63,14 +100,40 @@ export function createWebServer(core: ServerCore, settings: WebSettings): Server
     });
     req.on("end", () => {
       if (res.writableEnded) return;
-      try {
-        route.handle({ core, req, res, body: Buffer.concat(chunks).toString("utf8") });
-      } catch (err) {
+      if (req.method !== "GET" && req.method !== "HEAD")
+        gateResponse(res, core.storage, (err) =>
+          core.logger.error(
+            `web ${req.method} ${path}: storage failure, the change was not saved: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
+      const body = Buffer.concat(chunks).toString("utf8");
+      if (req.method === "POST") {
+        const problem = csrfProblem(req, body);
+        if (problem !== undefined) {
+          sendText(res, 403, `${problem}\n`);
+          return;
+        }
+      }
+      const fail = (err: unknown) => {
         core.logger.error(
           `web ${req.method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`,
         );
         if (!res.headersSent) sendText(res, 500, "Internal Server Error\n");
         else res.end();
+      };
+      try {
+        const done = found.route.handle({
+          core,
+          req,
+          res,
+          body,
+          url,
+          params: found.params,
+          csrfToken: csrfToken ?? "",
+        });
+        if (done instanceof Promise) done.catch(fail);
+      } catch (err) {
+        fail(err);
       }
     });
   };

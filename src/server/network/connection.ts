@@ -22,8 +22,10 @@ import {
 import type { ServerCore } from "../core.js";
 import { decodeStruct } from "../jobs/go-decode.js";
 import type { WorkerConnection } from "../workers.js";
+import { StorageError } from "../storage/storage-error.js";
 import { LineReader } from "./line-reader.js";
 import type { ClosableConnection } from "./open-connections.js";
+import { ReplyGate, storageFailureReply } from "./reply-gate.js";
 
 /** Settings a connection needs from the server options. */
 export interface ConnectionSettings {
@@ -87,6 +89,13 @@ export class ClientConnection implements Session, WorkerConnection, ClosableConn
   private readonly pending: string[] = [];
   private head = 0;
   private busy = false;
+  /** Replies wait in the gate for a commit; no further command runs meanwhile. */
+  private releasing = false;
+  /** END was received: close once the earlier replies are out. */
+  private ending = false;
+  /** What to write last when {@link ending} (the shutdown reply), if anything. */
+  private lastReply: Reply | undefined;
+  private readonly gate: ReplyGate;
   private waitingDrain = false;
   private fatal: string | undefined;
   private stopping = false;
@@ -104,6 +113,7 @@ export class ClientConnection implements Session, WorkerConnection, ClosableConn
   ) {
     this.reader = new LineReader(settings.maxLineBytes);
     this.context = { core, session: this };
+    this.gate = new ReplyGate(core.storage);
   }
 
   /** Sends the greeting and starts reading. */
@@ -212,23 +222,32 @@ export class ClientConnection implements Session, WorkerConnection, ClosableConn
     const { socket } = this;
     socket.cork();
     try {
-      while (!this.busy && this.state !== "closed" && this.head < this.pending.length) {
+      while (
+        !this.busy &&
+        !this.releasing &&
+        !this.ending &&
+        this.state !== "closed" &&
+        this.head < this.pending.length
+      ) {
         const line = this.pending[this.head++]!;
         if (this.state === "handshake") {
           this.handshake(line);
           continue;
         }
         if (this.stopping) {
-          this.finish(SHUTDOWN_REPLY);
-          return;
+          // after the replies already waiting for their commit
+          this.ending = true;
+          this.lastReply = SHUTDOWN_REPLY;
+          break;
         }
         const result = this.dispatch(line);
+        this.gate.observe();
         if (result === CLOSE) {
-          this.finish();
-          return;
+          this.ending = true;
+          break;
         }
         if (typeof result === "string" || Buffer.isBuffer(result)) {
-          socket.write(result);
+          this.gate.hold(result);
           continue;
         }
         this.busy = true;
@@ -238,7 +257,21 @@ export class ClientConnection implements Session, WorkerConnection, ClosableConn
         this.pending.length = 0;
         this.head = 0;
       }
-      if (!this.busy && this.fatal !== undefined && this.state !== "closed") {
+      if (this.state === "closed") return;
+      if (!this.releasing && this.gate.size > 0) {
+        const waiting = this.gate.release(this.send);
+        if (waiting !== undefined) {
+          this.releasing = true;
+          waiting.then(this.onReleased, this.onReleased);
+          return;
+        }
+      }
+      if (this.releasing) return;
+      if (this.ending) {
+        this.finish(this.lastReply);
+        return;
+      }
+      if (!this.busy && this.fatal !== undefined) {
         this.finish(this.fatal);
         return;
       }
@@ -249,10 +282,25 @@ export class ClientConnection implements Session, WorkerConnection, ClosableConn
     }
   }
 
+  /** Writes replies the gate released (their changes are committed). */
+  private readonly send = (replies: Reply[]): void => {
+    if (this.state === "closed") return;
+    const { socket } = this;
+    socket.cork();
+    for (const reply of replies) socket.write(reply);
+    socket.uncork();
+  };
+
+  private readonly onReleased = (): void => {
+    this.releasing = false;
+    this.pump();
+  };
+
   private readonly onDeferredReply = (reply: Reply): void => {
     this.busy = false;
     if (this.state === "closed") return;
-    this.socket.write(reply);
+    this.gate.observe();
+    this.gate.hold(reply);
     this.pump();
   };
 
@@ -270,6 +318,10 @@ export class ClientConnection implements Session, WorkerConnection, ClosableConn
     try {
       return handler(this.context, line);
     } catch (err) {
+      if (err instanceof StorageError) {
+        this.core.logger.error(`${verb} failed: ${err.message}`);
+        return storageFailureReply(err);
+      }
       this.core.logger.error(
         `${verb} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
       );

@@ -45,7 +45,8 @@ class MemorySortedSet implements SortedSetStore {
   }
 
   find(score: number, jid: string): SortedEntry | undefined {
-    return this.list.findAt(score, (entry) => entry.jid === jid);
+    // To the microsecond: a score that went through an RFC 3339 key may differ in float rounding.
+    return this.list.findIn(score - 0.0005, score + 0.0005, (entry) => entry.jid === jid);
   }
 
   entries(): SortedEntry[] {

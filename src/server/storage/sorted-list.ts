@@ -70,16 +70,16 @@ export class SortedList<V extends Ordered> {
     return first === undefined ? undefined : this.delete(first.id);
   }
 
-  /** The first entry (in order) with exactly `score` for which `match` holds. */
-  findAt(score: number, match: (value: V) => boolean): V | undefined {
+  /** The first entry (in order) with a score in `[low, high]` for which `match` holds. */
+  findIn(low: number, high: number, match: (value: V) => boolean): V | undefined {
     if (this.chunks.length === 0) return undefined;
-    const probe: Ordered = { score, id: Number.NEGATIVE_INFINITY };
+    const probe: Ordered = { score: low, id: Number.NEGATIVE_INFINITY };
     const start = this.chunkFor(probe);
     for (let c = start; c < this.chunks.length; c++) {
       const chunk = this.chunks[c] as V[];
       for (let i = c === start ? this.indexIn(chunk, probe) : 0; i < chunk.length; i++) {
         const v = chunk[i] as V;
-        if (v.score !== score) return undefined;
+        if (v.score > high) return undefined;
         if (match(v)) return v;
       }
     }

@@ -60,7 +60,10 @@ export interface SortedSetStore {
   takeDue(now: number): SortedEntry | undefined;
   /** Removes one entry by id; `false` when it was not there. */
   remove(id: number): boolean;
-  /** The first entry (insertion order) with exactly this score and jid. */
+  /**
+   * The first entry (insertion order) with this jid and this score to the microsecond (within
+   * ±0.5 µs, so that a score read back from an RFC 3339 key finds its entry).
+   */
   find(score: number, jid: string): SortedEntry | undefined;
   /** A snapshot of all entries, by ascending score. */
   entries(): SortedEntry[];
@@ -144,6 +147,13 @@ export interface Storage {
    * features that use them, e.g. `"batches"`, `"tracking"`, `"unique"`.
    */
   records(namespace: string): RecordStore;
+
+  /**
+   * For a storage that writes in groups (the durable one): the commit of the changes made so
+   * far, or `undefined` when nothing waits to be written. It rejects when the commit failed and
+   * the changes were rolled back. Replies to changes are held until it settles.
+   */
+  pendingCommit?(): Promise<void> | undefined;
 
   /** Deletes everything: queues (known and paused), sets, reservations, counters and records. */
   flush(): void;

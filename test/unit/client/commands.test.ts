@@ -102,6 +102,38 @@ describe("client commands on the wire", () => {
     expect(sent()).toHaveLength(6);
   });
 
+  it("every queue command refuses an invalid queue name before sending anything", async () => {
+    const bad: unknown[] = ["", "a b", "a\r\nFLUSH", "é", "q/1", "q:1", " a", 7, null];
+    // deliberately ill-typed arguments, as from untyped callers
+    type Any = Parameters<Client["pauseQueues"]>[0];
+    const calls: [string, (q: unknown) => Promise<unknown>][] = [
+      ["pauseQueues", (q) => client.pauseQueues(q as Any)],
+      ["resumeQueues", (q) => client.resumeQueues(q as Any)],
+      ["removeQueues", (q) => client.removeQueues(q as Any)],
+      [
+        "queueLatency",
+        (q) => (Array.isArray(q) ? client.queueLatency(...q) : client.queueLatency(q as string)),
+      ],
+    ];
+    for (const [name, call] of calls)
+      for (const queue of bad)
+        for (const arg of [queue, ["ok", queue]]) {
+          const err = await call(arg).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(err, `${name}(${JSON.stringify(arg)})`).toBeInstanceOf(ValidationError);
+          expect((err as ValidationError).field).toBe("queues");
+          if (typeof queue === "string" && queue !== "")
+            expect((err as Error).message).toContain(JSON.stringify(queue));
+        }
+    expect(sent()).toEqual([]);
+    // every character the server allows, in one name
+    await client.pauseQueues("AZaz09._-");
+    expect(await client.queueLatency("AZaz09._-")).toEqual({ a: 1.5, b: 0 });
+    expect(sent()).toEqual(["QUEUE PAUSE AZaz09._-", "QUEUE LATENCY AZaz09._-"]);
+  });
+
   it("removeQueues('*') falls back to INFO's queue list when the server refuses the wildcard", async () => {
     refuseWildcardRemove = true;
     await client.removeQueues("*");

@@ -10,6 +10,7 @@ import {
   TimeoutError,
   ValidationError,
 } from "../../../src/index.js";
+import { until } from "../../support/until.js";
 import { commands, pushedJids, useFakeFaktory } from "./fake-faktory.js";
 
 describe("client errors", () => {
@@ -121,14 +122,22 @@ describe("client errors", () => {
   });
 
   it("commands written before close() still get their replies", async () => {
-    const server = await serve(async () => {
-      await new Promise((r) => setTimeout(r, 30));
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const server = await serve(async (line) => {
+      if (line.startsWith("PUSH ")) await released;
       return "+OK\r\n";
     });
     const client = await Client.connect(server.url);
     const pushes = [1, 2, 3].map((i) => client.push("T", [i]));
-    await client.close();
+    await until(() => commands(server).length === 3, "the 3 PUSH lines");
+    const closing = client.close(); // with 3 replies outstanding
+    release();
+    await closing;
     expect(await Promise.all(pushes)).toHaveLength(3);
+    expect(server.received.at(-1)?.line).toBe("END");
   });
 
   it("await using closes the client", async () => {

@@ -10,6 +10,7 @@ import {
   StateError,
 } from "../../../src/index.js";
 import { startFakeServer } from "../../support/scripted-server.js";
+import { until } from "../../support/until.js";
 import { commands, deferred, pushedJids, useFakeFaktory } from "./fake-faktory.js";
 
 const fast = exponentialBackoff({ baseMs: 1, maxMs: 5, maxAttempts: 5 });
@@ -26,9 +27,10 @@ describe("client reconnection", () => {
       }
       return "+OK\r\n";
     });
-    const client = await connect({ url: server.url, retry: fast });
+    const states: ClientState[] = [];
+    const client = await connect({ url: server.url, retry: fast, onStateChange: (s) => states.push(s) });
     const first = await client.push("T", [1]);
-    await new Promise((r) => setTimeout(r, 20)); // let the drop be seen
+    await until(() => states.at(-1) !== "ready", "the drop to be seen");
     const second = await client.push("T", [2]);
     expect(pushedJids(server)).toEqual([first, second]);
     expect(commands(server).map((c) => c.conn)).toEqual([0, 1]);
@@ -149,8 +151,7 @@ describe("client reconnection", () => {
     const client = await Client.connect({ url: server.url, retry: () => 60_000 });
     await server.close();
     const pending = client.push("T", [1]);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(client.state).toBe("reconnecting");
+    await until(() => client.state === "reconnecting", "a reconnect");
     await client.close();
     await expect(pending).rejects.toBeInstanceOf(StateError);
     expect(client.state).toBe("closed");

@@ -26,6 +26,28 @@ describe.skipIf(!built)("package exports", () => {
     });
   }
 
+  it("loads the optional SQLite driver only when durable storage is opened", () => {
+    const out = node([
+      "--input-type=module",
+      "-e",
+      `import { createRequire } from "node:module";
+       const require = createRequire(process.cwd() + "/");
+       const loaded = () => Object.keys(require.cache).some((k) => k.includes("better-sqlite3"));
+       await import("faktory-ts"); await import("faktory-ts/testing");
+       const server = await import("faktory-ts/server");
+       const before = loaded();
+       const s = await server.startServer({ port: 0, webPort: false });
+       const memory = loaded();
+       await s.close();
+       const { mkdtempSync, rmSync } = await import("node:fs");
+       const dir = mkdtempSync((await import("node:os")).tmpdir() + "/faktory-ts-exports-");
+       (await server.openStorage({ path: dir })).close();
+       rmSync(dir, { recursive: true, force: true });
+       console.log(JSON.stringify([before, memory, loaded()]));`,
+    ]);
+    expect(JSON.parse(out)).toEqual([false, false, true]);
+  });
+
   it("exports the error tree from the root in both formats", () => {
     const out = node([
       "-e",

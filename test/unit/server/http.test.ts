@@ -1,4 +1,4 @@
-/** The web port: /health, POST /busy signals, Basic auth. */
+/** The web port: /health, POST /busy signals, Basic auth (the dashboard API: dashboard-api.test.ts). */
 import { afterEach, describe, expect, it } from "vitest";
 import { type FaktoryServer, type ServerOptions, startServer } from "../../../src/server/index.js";
 import { hello, type RawClient } from "./support/raw-client.js";
@@ -76,15 +76,18 @@ describe("web port", () => {
     ]);
   });
 
-  it("requires Basic auth with the password when one is set (any user name)", async () => {
+  it("requires Basic auth with the password when one is set (any user name), except on /health", async () => {
     const s = await start({ password: "pw" });
-    const res = await fetch(`${s.webUrl}/health`);
-    expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toBe('Basic realm="Faktory"');
+    for (const path of ["/stats", "/", "/api/stats", "/static/app.js"]) {
+      const res = await fetch(`${s.webUrl}${path}`);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe('Basic realm="Faktory"');
+    }
     const wrong = { authorization: `Basic ${Buffer.from("x:nope").toString("base64")}` };
-    expect((await fetch(`${s.webUrl}/health`, { headers: wrong })).status).toBe(401);
+    expect((await fetch(`${s.webUrl}/stats`, { headers: wrong })).status).toBe(401);
     const right = { authorization: `Basic ${Buffer.from("anyone:pw").toString("base64")}` };
-    expect((await fetch(`${s.webUrl}/health`, { headers: right })).status).toBe(200);
+    expect((await fetch(`${s.webUrl}/stats`, { headers: right })).status).toBe(200);
+    expect((await fetch(`${s.webUrl}/health`)).status).toBe(200);
   });
 
   it("can be turned off", async () => {

@@ -6,6 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatTimestamp, parseTimestamp } from "../../../src/protocol/index.js";
 import { type Harness, harness, pushLine, WORKER_HELLO } from "./support/harness.js";
 import { bulkJson, CLOSED, hello } from "./support/raw-client.js";
+import { until } from "../../support/until.js";
+
+/** FETCH's block: its timer tells the test that the server is holding a FETCH. */
+const FETCH_MS = 2000;
 
 interface FetchedJob {
   jid: string;
@@ -234,10 +238,10 @@ describe("workers", () => {
   it("are forgotten when their last connection closes", async () => {
     const w2 = await hello(h.server.port, WORKER_HELLO);
     h.w.close();
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => h.server.info().server.connections === 2);
     expect(await h.p.call('BEAT {"wid":"w1"}')).toBe("+OK");
     w2.close();
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => h.server.info().server.connections === 1);
     expect(await h.p.call('BEAT {"wid":"w1"}')).toBe("-ERR unknown worker w1");
   });
 
@@ -246,9 +250,10 @@ describe("workers", () => {
     expect(await h.w.call('BEAT {"wid":"w1","current_state":"running"}')).toBe('$17\r\n{"state":"quiet"}');
     await h.p.call(pushLine("quiet-001"));
     const reply = h.w.call("FETCH default");
-    await new Promise((r) => setTimeout(r, 30));
+    await h.clock.armed(FETCH_MS);
     h.clock.advance(2000);
     expect(await reply).toBe("$-1");
+    expect((await h.faktory()).queues.default).toBe(1);
     expect(h.server.signalWorker("w1", "terminate")).toBe(1);
     expect(await h.w.call('BEAT {"wid":"w1"}')).toBe('$21\r\n{"state":"terminate"}');
     expect(h.server.signalWorker("nope", "quiet")).toBe(0);
@@ -259,27 +264,28 @@ describe("workers", () => {
 
 describe("FETCH", () => {
   it("wakes at once when a job is pushed to a queue it waits on", async () => {
-    const started = Date.now();
     const reply = h.w.call("FETCH other default");
-    await new Promise((r) => setTimeout(r, 20));
+    await h.clock.armed(FETCH_MS);
     expect(await h.p.call(pushLine("wake-0001"))).toBe("+OK");
+    // the clock never moved: the push itself answered the FETCH
     expect((bulkJson(await reply) as FetchedJob).jid).toBe("wake-0001");
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(h.clock.pendingWith(FETCH_MS)).toBe(0);
     expect((await h.faktory()).sets.working).toBe(1);
   });
 
   it("answers $-1 after 2 s, and serves the longest waiting FETCH first", async () => {
     const empty = h.w.call("FETCH default");
-    await new Promise((r) => setTimeout(r, 10));
+    await h.clock.armed(FETCH_MS);
     h.clock.advance(1999);
+    expect(h.clock.pendingWith(FETCH_MS)).toBe(1); // still blocked
     h.clock.advance(1);
     expect(await empty).toBe("$-1");
     const w2 = await hello(h.server.port, { ...WORKER_HELLO, wid: "w2" });
     try {
       const first = h.w.call("FETCH default");
-      await new Promise((r) => setTimeout(r, 10));
+      await h.clock.armed(FETCH_MS);
       const second = w2.call("FETCH default");
-      await new Promise((r) => setTimeout(r, 10));
+      await h.clock.armed(FETCH_MS, 2);
       await h.p.call(pushLine("order-001"));
       await h.p.call(pushLine("order-002"));
       expect((bulkJson(await first) as FetchedJob).jid).toBe("order-001");
@@ -293,14 +299,42 @@ describe("FETCH", () => {
     await h.p.call(pushLine("paused-01", { queue: "q1" }));
     expect(await h.p.call("QUEUE PAUSE q1 unknown")).toBe("+OK");
     const reply = h.w.call("FETCH q1");
-    await new Promise((r) => setTimeout(r, 20));
+    await h.clock.armed(FETCH_MS);
     expect(await h.p.call("QUEUE resume *")).toBe("+OK");
     expect((bulkJson(await reply) as FetchedJob).jid).toBe("paused-01");
   });
 
+  it("does not hand a push on a queue paused while the FETCH was blocked, but one on another queue", async () => {
+    // PAUSE acts on known queues only: make q1 known, and empty
+    await h.p.call(pushLine("known-001", { queue: "q1" }));
+    expect((bulkJson(await h.p.call("FETCH q1")) as FetchedJob).jid).toBe("known-001");
+    expect(await h.p.call('ACK {"jid":"known-001"}')).toBe("+OK");
+    const reply = h.w.call("FETCH q1 q2");
+    await h.clock.armed(FETCH_MS);
+    expect(await h.p.call("QUEUE PAUSE q1")).toBe("+OK");
+    expect(await h.p.call(pushLine("paused-02", { queue: "q1" }))).toBe("+OK");
+    let f = await h.faktory();
+    expect(f.queues.q1).toBe(1);
+    expect(f.sets.working).toBe(0);
+    expect(h.clock.pendingWith(FETCH_MS)).toBe(1); // still blocked
+    expect(await h.p.call(pushLine("open-0001", { queue: "q2" }))).toBe("+OK");
+    expect((bulkJson(await reply) as FetchedJob).jid).toBe("open-0001");
+    f = await h.faktory();
+    expect(f.queues).toEqual({ q1: 1, q2: 0 });
+    expect(f.sets.working).toBe(1);
+
+    // blocked again, on the paused queue only: nothing until RESUME, then the waiting job
+    const again = h.w.call("FETCH q1");
+    await h.clock.armed(FETCH_MS);
+    expect(await h.p.call(pushLine("paused-03", { queue: "q1" }))).toBe("+OK");
+    expect((await h.faktory()).queues.q1).toBe(2);
+    expect(await h.p.call("QUEUE RESUME q1")).toBe("+OK");
+    expect((bulkJson(await again) as FetchedJob).jid).toBe("paused-02");
+  });
+
   it("holds pipelined commands until it answers, keeping replies in order", async () => {
     h.w.write("FETCH default\r\nINFO\r\n");
-    await new Promise((r) => setTimeout(r, 30));
+    await h.clock.armed(FETCH_MS);
     h.clock.advance(2000);
     expect(await h.w.reply()).toBe("$-1");
     expect(await h.w.reply()).toMatch(/^\$\d+\r\n\{"now"/);

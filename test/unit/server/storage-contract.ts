@@ -144,6 +144,11 @@ export function storageContract(name: string, create: () => Storage): void {
         expect(set.find(50, "z")).toBeUndefined();
         expect(set.find(60, "z")?.payload).toBe("Z");
         expect(set.find(70, "z")).toBeUndefined();
+        // Microsecond scores, read back with float rounding, still match; a microsecond off does not.
+        const t = 1_764_860_000_123.456;
+        set.add(t, "micro", "M");
+        expect(set.find(t + 1e-7, "micro")?.payload).toBe("M");
+        expect(set.find(t - 0.001, "micro")).toBeUndefined();
       });
 
       it("page and find at any offset of a large set, in (score, insertion) order", () => {

@@ -17,6 +17,7 @@ import {
   listTranscripts,
   loadTranscript,
 } from "../../support/transcripts.js";
+import { until } from "../../support/until.js";
 
 /** A raw client: connects, collects RESP replies, and can wait for the n-th one or for the close. */
 class RawClient {
@@ -237,7 +238,7 @@ describe("startScriptedServer", () => {
     const b = await openClient(server.port);
     await b.waitClosed();
     await server.done;
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => server.errors.length === 2, "both surprises reported");
     expect(server.errors).toHaveLength(2);
     expect(server.errors.join("\n")).toMatch(/unexpected connection/);
     expect(server.errors.join("\n")).toMatch(/after the end of its script: "INFO"/);
@@ -294,7 +295,7 @@ describe("startFakeServer", () => {
     const client = await openClient(server.port);
     await client.reply(0);
     client.send("X");
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => server.errors.length > 0, "the handler's error recorded");
     expect(server.errors).toHaveLength(1);
     expect(server.errors[0]).toMatch(/boom/);
   });

@@ -9,6 +9,8 @@ import { type Clock, microsecondTime, type TimerHandle } from "../../../../src/s
 
 interface FakeTimer {
   due: number;
+  /** The delay it was set with. */
+  ms?: number;
   seq: number;
   fn: () => void;
   real?: NodeJS.Timeout;
@@ -19,6 +21,7 @@ let seq = 0;
 /** A clock whose time only moves when told. */
 export class ManualClock implements Clock {
   private readonly timers = new Set<FakeTimer>();
+  private readonly armWaiters = new Set<{ ms: number; wake: () => void }>();
 
   constructor(public time: number = Date.UTC(2026, 10, 28, 9, 0, 0)) {}
 
@@ -27,13 +30,45 @@ export class ManualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: FakeTimer = { due: this.time + Math.max(0, ms), seq: seq++, fn };
+    const timer: FakeTimer = { due: this.time + Math.max(0, ms), seq: seq++, fn, ms };
     this.timers.add(timer);
+    for (const w of [...this.armWaiters])
+      if (w.ms === ms) {
+        this.armWaiters.delete(w);
+        w.wake();
+      }
     return timer;
   }
 
   clearTimeout(handle: TimerHandle): void {
     this.timers.delete(handle as FakeTimer);
+  }
+
+  /**
+   * Resolves once a timer of exactly `ms` is pending: at once if one already is, else when the
+   * server arms one. Tests wait on this instead of sleeping, e.g. `armed(2000)` for a blocked
+   * FETCH (whose 2 s timer is set synchronously when the server reads the line).
+   */
+  armed(ms: number, count = 1): Promise<void> {
+    const pending = (): number => this.pendingWith(ms);
+    if (pending() >= count) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        ms,
+        wake: () => {
+          if (pending() >= count) resolve();
+          else this.armWaiters.add(waiter);
+        },
+      };
+      this.armWaiters.add(waiter);
+    });
+  }
+
+  /** Number of pending timers set with a delay of exactly `ms`. */
+  pendingWith(ms: number): number {
+    let n = 0;
+    for (const t of this.timers) if (t.ms === ms) n++;
+    return n;
   }
 
   /** Number of pending timers. */
@@ -69,13 +104,14 @@ export class ManualClock implements Clock {
 export class OffsetClock implements Clock {
   private offset = 0;
   private readonly timers = new Set<FakeTimer>();
+  private readonly firedByDelay = new Map<number, number>();
 
   now(): number {
     return microsecondTime() + this.offset;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: FakeTimer = { due: this.now() + Math.max(0, ms), seq: seq++, fn };
+    const timer: FakeTimer = { due: this.now() + Math.max(0, ms), seq: seq++, fn, ms };
     this.timers.add(timer);
     this.arm(timer);
     return timer;
@@ -85,6 +121,19 @@ export class OffsetClock implements Clock {
     const timer = handle as FakeTimer;
     if (timer.real !== undefined) clearTimeout(timer.real);
     this.timers.delete(timer);
+  }
+
+  /**
+   * How many timers set with a delay of exactly `ms` have fired so far: e.g. `fired(2000)`
+   * counts FETCH calls answered by their timeout rather than by a job.
+   */
+  fired(ms: number): number {
+    return this.firedByDelay.get(ms) ?? 0;
+  }
+
+  private fire(timer: FakeTimer): void {
+    if (timer.ms !== undefined) this.firedByDelay.set(timer.ms, this.fired(timer.ms) + 1);
+    timer.fn();
   }
 
   /** Moves time forward by `ms` at once. */
@@ -99,7 +148,7 @@ export class OffsetClock implements Clock {
     for (const t of due) {
       if (!this.timers.has(t)) continue;
       this.timers.delete(t);
-      t.fn();
+      this.fire(t);
     }
     for (const t of this.timers) if (t.real === undefined) this.arm(t);
   }
@@ -115,7 +164,7 @@ export class OffsetClock implements Clock {
           return;
         }
         this.timers.delete(timer);
-        timer.fn();
+        this.fire(timer);
       },
       Math.min(delay, 2 ** 31 - 1),
     );

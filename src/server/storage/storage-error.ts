@@ -1,0 +1,46 @@
+/**
+ * The typed error of the durable storage: every failure to open or use a data folder is a
+ * {@link StorageError} with a {@link StorageErrorCode} a caller can branch on.
+ * @module
+ */
+
+/**
+ * Why durable storage failed:
+ * - `DRIVER_MISSING`: the optional `better-sqlite3` package is not installed (or did not build).
+ * - `LOCKED`: another server already uses this data folder.
+ * - `NEWER_SCHEMA`: the data folder was written by a newer faktory-ts.
+ * - `CORRUPT`: the database file is not a database, or is damaged.
+ * - `IO`: the folder or file cannot be read or written (permissions, full disk, read-only).
+ */
+export type StorageErrorCode = "DRIVER_MISSING" | "LOCKED" | "NEWER_SCHEMA" | "CORRUPT" | "IO";
+
+/** A failure of the durable storage, with a machine-readable {@link StorageErrorCode}. */
+export class StorageError extends Error {
+  /** What went wrong, for programs. */
+  readonly code: StorageErrorCode;
+
+  /** Creates a storage error; `cause` is the driver's original error, if any. */
+  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StorageError";
+    this.code = code;
+  }
+}
+
+/** Maps a better-sqlite3 error (which carries SQLite's result code) to a {@link StorageError}. */
+export function toStorageError(err: unknown, file: string): StorageError {
+  if (err instanceof StorageError) return err;
+  const code = typeof err === "object" && err !== null ? String((err as { code?: unknown }).code ?? "") : "";
+  const text = err instanceof Error ? err.message : String(err);
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"))
+    return new StorageError(
+      "LOCKED",
+      `the data folder is in use by another faktory-ts server (${file} is locked); stop it or choose another --data-dir`,
+      { cause: err },
+    );
+  if (code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB"))
+    return new StorageError("CORRUPT", `the database ${file} is damaged or not a database: ${text}`, {
+      cause: err,
+    });
+  return new StorageError("IO", `cannot use the database ${file}: ${text}`, { cause: err });
+}
