@@ -103,7 +103,10 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
     this.pushConns = conns;
     this.schemas = schemas;
     this.chunkSize = chunkSize;
-    const command = (line: string): Promise<Reply> => (this.assertOpen(), this.conn.send(line));
+    const command = (line: string): Promise<Reply> => {
+      this.assertOpen();
+      return this.conn.send(line);
+    };
     this.batches = new Batches<Jobs>({
       command,
       push: (j) => this.push(j as JobFor<Jobs>),

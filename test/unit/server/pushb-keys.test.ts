@@ -14,5 +14,7 @@ afterEach(async () => {
 it("reports a refused job whose jid is __proto__", async () => {
   const reply = bulkJson(await h.p.call('PUSHB [{"jid":"__proto__"}]')) as Record<string, string>;
   expect(Object.keys(reply)).toEqual(["__proto__"]);
-  expect(reply.__proto__).toBe("jobs must have a jobtype parameter");
+  expect(Object.getOwnPropertyDescriptor(reply, "__proto__")?.value).toBe(
+    "jobs must have a jobtype parameter",
+  );
 });
