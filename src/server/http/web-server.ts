@@ -15,6 +15,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { ServerCore } from "../core.js";
 import { gateResponse } from "./commit-gate.js";
 import { API_ROUTES } from "./api.js";
+import { metrics } from "./metrics.js";
 import { PAGE_ROUTES } from "./pages.js";
 import { health, matchPath, type Route, sendText, stats } from "./routes.js";
 import { csrfCookieOf, csrfProblem, csrfSetCookie, newCsrfToken, securityHeaders } from "./security.js";
@@ -23,7 +24,7 @@ import { csrfCookieOf, csrfProblem, csrfSetCookie, newCsrfToken, securityHeaders
 const MAX_BODY_BYTES = 256 * 1024;
 
 /** Every route of the web port. */
-const ROUTES: readonly Route[] = [health, stats, ...API_ROUTES, ...PAGE_ROUTES];
+const ROUTES: readonly Route[] = [health, stats, metrics, ...API_ROUTES, ...PAGE_ROUTES];
 
 /** Web server settings. */
 export interface WebSettings {
