@@ -9,6 +9,9 @@
  * that restarts that server on its data (e.g. `docker restart faktory`); it is skipped otherwise.
  */
 import { exec } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Client } from "../../../src/client/index.js";
@@ -35,7 +38,10 @@ interface Restartable {
   close(): Promise<void>;
 }
 
-async function restartable(client: () => Client): Promise<Restartable> {
+/** Where the embedded server keeps its data across the restart. */
+type Kind = "memory" | "durable";
+
+async function restartable(client: () => Client, kind: Kind): Promise<Restartable> {
   if (EXTERNAL_URL !== undefined) {
     return {
       url: EXTERNAL_URL,
@@ -47,7 +53,11 @@ async function restartable(client: () => Client): Promise<Restartable> {
       close: async () => {},
     };
   }
-  const storage = new MemoryStorage();
+  // memory: the same Storage object is handed to the new server; durable: the same data folder
+  // is opened again by the new server, so only what was committed survives.
+  const memory = kind === "memory" ? new MemoryStorage() : undefined;
+  const dir = kind === "durable" ? mkdtempSync(join(tmpdir(), "faktory-restart-")) : undefined;
+  const storage = memory ?? { path: dir! };
   const options = { port: 0, webPort: false as const, storage, shutdownGraceMs: 5_000 };
   let server: FaktoryServer = await startServer(options);
   const port = server.port;
@@ -63,7 +73,8 @@ async function restartable(client: () => Client): Promise<Restartable> {
     working: async () => server.info().faktory.sets.working ?? 0,
     close: async () => {
       await server.close();
-      storage.close();
+      memory?.close();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -81,75 +92,78 @@ describe("Worker across a server restart", () => {
     process.off("warning", onWarning);
   });
 
-  runs(
-    "ACKs every job exactly once when the server stops with work in flight and comes back",
-    async () => {
-      let client: Client | undefined;
-      const server = await restartable(() => client!);
-      client = await Client.connect(server.url);
-      const queue = uniqueQueue("restart");
-      const workingBefore = await server.working();
-      const jids = new Set<string>();
-      for (let i = 0; i < JOBS; i += 500) {
-        const batch = Array.from({ length: 500 }, () => client!.job("Restart", [i], { queue }));
-        for (const job of batch) jids.add(job.jid);
-        const result = await client.pushBulk(batch);
-        expect(result.rejected).toEqual([]);
-      }
-      await client.close();
-
-      const worker = new Worker({
-        url: server.url,
-        queues: [queue],
-        concurrency: CONCURRENCY,
-        reconnect: exponentialBackoff({ baseMs: 10, maxMs: 100, maxAttempts: Number.POSITIVE_INFINITY }),
-        unsafeBeatIntervalMs: 200,
-      });
-      const ran = new Map<string, number>();
-      let done = 0;
-      let gate: Promise<void> | undefined;
-      const release = deferred();
-      const allHeld = deferred();
-      let held = 0;
-      worker.register("Restart", async (_args, ctx) => {
-        ran.set(ctx.jid, (ran.get(ctx.jid) ?? 0) + 1);
-        if (done + held >= RESTART_AFTER && held < CONCURRENCY) {
-          gate ??= release.promise;
-          if (++held === CONCURRENCY) allHeld.resolve();
-          await gate;
-        }
-        done++;
-      });
-      const errors: string[] = [];
-      worker.on("error", ({ error, where }) => errors.push(`${where}: ${error.message}`));
-      const stopped = worker.run();
-      try {
-        await allHeld.promise; // 20 jobs running, no command in flight
-        const { stopping, done: back } = server.restart();
-        await stopping;
-        release.resolve(); // their ACKs (and the FETCH sent with each) meet the stopping server
-        await back;
-        await until(worker, ["job:success"], () => done === JOBS, 60_000);
-      } finally {
-        await worker.shutdown();
-      }
-      const details = await stopped;
-      expect(details).toMatchObject({ graceful: true, undelivered: 0 });
-      expect(ran.size).toBe(JOBS);
-      expect([...ran.keys()].every((jid) => jids.has(jid))).toBe(true);
-      expect([...ran.values()].filter((n) => n !== 1)).toEqual([]);
-      expect(await server.working()).toBe(workingBefore);
-      if (EXTERNAL_URL === undefined) {
-        expect(errors.some((e) => /shutdown in progress/.test(e))).toBe(true);
+  const kinds: readonly Kind[] = EXTERNAL_URL === undefined ? ["memory", "durable"] : ["memory"];
+  describe.each(kinds)("on %s storage", (kind) => {
+    runs(
+      "ACKs every job exactly once when the server stops with work in flight and comes back",
+      async () => {
+        let client: Client | undefined;
+        const server = await restartable(() => client!, kind);
         client = await Client.connect(server.url);
-        const info = await client.info();
+        const queue = uniqueQueue("restart");
+        const workingBefore = await server.working();
+        const jids = new Set<string>();
+        for (let i = 0; i < JOBS; i += 500) {
+          const batch = Array.from({ length: 500 }, () => client!.job("Restart", [i], { queue }));
+          for (const job of batch) jids.add(job.jid);
+          const result = await client.pushBulk(batch);
+          expect(result.rejected).toEqual([]);
+        }
         await client.close();
-        expect(info.faktory.total_processed).toBe(JOBS); // each reservation ACKed once
-        expect(info.faktory.queues[queue] ?? 0).toBe(0);
-      }
-      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
-      await server.close();
-    },
-    90_000,
-  );
+
+        const worker = new Worker({
+          url: server.url,
+          queues: [queue],
+          concurrency: CONCURRENCY,
+          reconnect: exponentialBackoff({ baseMs: 10, maxMs: 100, maxAttempts: Number.POSITIVE_INFINITY }),
+          unsafeBeatIntervalMs: 200,
+        });
+        const ran = new Map<string, number>();
+        let done = 0;
+        let gate: Promise<void> | undefined;
+        const release = deferred();
+        const allHeld = deferred();
+        let held = 0;
+        worker.register("Restart", async (_args, ctx) => {
+          ran.set(ctx.jid, (ran.get(ctx.jid) ?? 0) + 1);
+          if (done + held >= RESTART_AFTER && held < CONCURRENCY) {
+            gate ??= release.promise;
+            if (++held === CONCURRENCY) allHeld.resolve();
+            await gate;
+          }
+          done++;
+        });
+        const errors: string[] = [];
+        worker.on("error", ({ error, where }) => errors.push(`${where}: ${error.message}`));
+        const stopped = worker.run();
+        try {
+          await allHeld.promise; // 20 jobs running, no command in flight
+          const { stopping, done: back } = server.restart();
+          await stopping;
+          release.resolve(); // their ACKs (and the FETCH sent with each) meet the stopping server
+          await back;
+          await until(worker, ["job:success"], () => done === JOBS, 60_000);
+        } finally {
+          await worker.shutdown();
+        }
+        const details = await stopped;
+        expect(details).toMatchObject({ graceful: true, undelivered: 0 });
+        expect(ran.size).toBe(JOBS);
+        expect([...ran.keys()].every((jid) => jids.has(jid))).toBe(true);
+        expect([...ran.values()].filter((n) => n !== 1)).toEqual([]);
+        expect(await server.working()).toBe(workingBefore);
+        if (EXTERNAL_URL === undefined) {
+          expect(errors.some((e) => /shutdown in progress/.test(e))).toBe(true);
+          client = await Client.connect(server.url);
+          const info = await client.info();
+          await client.close();
+          expect(info.faktory.total_processed).toBe(JOBS); // each reservation ACKed once
+          expect(info.faktory.queues[queue] ?? 0).toBe(0);
+        }
+        expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+        await server.close();
+      },
+      90_000,
+    );
+  });
 });
