@@ -7,8 +7,8 @@ import { ProtocolError, ServerError, StateError, ValidationError } from "../prot
 import type { Job } from "../protocol/job.js";
 import type { JobRegistry, JobTypeOf, UntypedJobs } from "../protocol/job-types.js";
 import type { Reply } from "../protocol/resp-reader.js";
-import type { BulkPushResult } from "./bulk.js";
-import { createJob, type JobOptions, type TypedJob } from "./job-builder.js";
+import type { BulkJobFor, BulkPushResult, PlainJob } from "./bulk.js";
+import { createJob, type JobOptions } from "./job-builder.js";
 
 /** Callback state: `""` not enqueued (or not defined), `"1"` enqueued, `"2"` its job was ACKed. */
 export type BatchCallbackState = "" | "1" | "2";
@@ -56,10 +56,10 @@ export interface BatchOptions {
 export interface BatchTransport {
   /** Sends a command line (CRLF-terminated) and resolves with the reply. */
   command(line: string): Promise<Reply>;
-  /** Pushes one job. */
-  push(job: Job<readonly unknown[]>): Promise<string>;
-  /** Pushes jobs with PUSHB. */
-  pushBulk(jobs: readonly Job<readonly unknown[]>[]): Promise<BulkPushResult>;
+  /** Pushes one job (built or plain: the client fills in its defaults and checks it). */
+  push(job: PlainJob<string, readonly unknown[]>): Promise<string>;
+  /** Pushes jobs with PUSHB (built or plain, as `client.pushBulk` takes them). */
+  pushBulk(jobs: readonly PlainJob<string, readonly unknown[]>[]): Promise<BulkPushResult>;
 }
 
 /** The BID in a reply: a bulk or simple string (some servers say `OK` to OPEN: then `fallback`). */
@@ -193,11 +193,19 @@ export class BatchHandle<Jobs extends JobRegistry = UntypedJobs> implements Asyn
     return this.isCommitted;
   }
 
-  /** Pushes a job into the batch (typed like `client.push`); resolves with its jid. */
+  /**
+   * Pushes a job into the batch; resolves with its jid. It takes what `client.push` takes: a job
+   * type with its args and options, a built job, or a plain job (a missing `jid` is generated).
+   * @example
+   * ```ts
+   * await batch.push("Resize", ["a.png"]);
+   * await batch.push({ jobtype: "Resize", args: ["b.png"], queue: "images" });
+   * ```
+   */
   push<T extends JobTypeOf<Jobs>>(jobtype: T, args: Jobs[T], options?: JobOptions): Promise<string>;
-  push(job: TypedJob<JobTypeOf<Jobs>, Jobs[JobTypeOf<Jobs>]>): Promise<string>;
+  push(job: BulkJobFor<Jobs>): Promise<string>;
   push(
-    jobOrType: string | Job<readonly unknown[]>,
+    jobOrType: string | PlainJob<string, readonly unknown[]>,
     args?: readonly unknown[],
     options?: JobOptions,
   ): Promise<string> {
@@ -211,11 +219,20 @@ export class BatchHandle<Jobs extends JobRegistry = UntypedJobs> implements Asyn
     }
   }
 
-  /** Pushes many jobs into the batch with PUSHB (see `client.pushBulk`). */
-  pushBulk(jobs: readonly TypedJob<JobTypeOf<Jobs>, Jobs[JobTypeOf<Jobs>]>[]): Promise<BulkPushResult> {
+  /**
+   * Pushes many jobs into the batch with PUSHB; jobs take the same shapes as in
+   * `client.pushBulk` (built or plain; a missing `jid` is generated and listed in `pushed`).
+   * @example
+   * ```ts
+   * await batch.pushBulk(urls.map((url) => ({ jobtype: "Resize", args: [url] })));
+   * ```
+   */
+  pushBulk(jobs: readonly BulkJobFor<Jobs>[]): Promise<BulkPushResult> {
     try {
       this.assertOpen();
-      return this.transport.pushBulk(jobs.map((j) => this.stamp(j)));
+      // Not an array: the client refuses it with its usual error.
+      const stamped = Array.isArray(jobs) ? jobs.map((j) => this.stamp(j)) : jobs;
+      return this.transport.pushBulk(stamped);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -257,7 +274,9 @@ export class BatchHandle<Jobs extends JobRegistry = UntypedJobs> implements Asyn
       );
   }
 
-  private stamp(job: Job<readonly unknown[]>): Job<readonly unknown[]> {
+  /** The job with `custom.bid` set (a copy); what is not a job is left for the client to refuse. */
+  private stamp(job: PlainJob<string, readonly unknown[]>): PlainJob<string, readonly unknown[]> {
+    if (job === null || typeof job !== "object") return job;
     return { ...job, custom: { ...job.custom, bid: this.bid } };
   }
 }

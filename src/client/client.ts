@@ -109,8 +109,8 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
     };
     this.batches = new Batches<Jobs>({
       command,
-      push: (j) => this.push(j as JobFor<Jobs>),
-      pushBulk: (j) => this.pushBulk(j as readonly JobFor<Jobs>[]),
+      push: (j) => this.push(j as BulkJobFor<Jobs>),
+      pushBulk: (j) => this.pushBulk(j as readonly BulkJobFor<Jobs>[]),
     });
     this.progress = new ProgressApi(command);
   }

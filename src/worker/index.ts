@@ -42,10 +42,14 @@ export {
 } from "./options.js";
 export { type QueueOrder, queueOrderer } from "./queue-order.js";
 export { moduleUrlOf, ThreadPool, type ThreadPoolOptions } from "./thread-pool.js";
-export type { JobContext, JobHandler, StopDetails, StopReason, WorkerInfo } from "./types.js";
-export {
-  type RunToCompletionOptions,
-  type ShutdownOptions,
-  Worker,
-  type WorkerPhase,
-} from "./worker.js";
+export type {
+  JobContext,
+  JobHandler,
+  RunToCompletionOptions,
+  ShutdownOptions,
+  StopDetails,
+  StopReason,
+  WorkerInfo,
+  WorkerPhase,
+} from "./types.js";
+export { Worker } from "./worker.js";

@@ -8,7 +8,7 @@ import { fetchCommand, parseJsonReply } from "../protocol/commands.js";
 import { ConnectionError } from "../protocol/errors.js";
 import type { Job } from "../protocol/job.js";
 import { classifyResultError, type PendingResults } from "./pending-results.js";
-import type { Connector, WireConnection } from "./wire.js";
+import { type Connector, ignoreRejection, type WireConnection } from "./wire.js";
 
 /** What a {@link SingleRunner} needs from its worker. */
 export interface SingleRunHost {
@@ -33,6 +33,7 @@ export interface SingleRunHost {
  */
 export class SingleRunner {
   private conn: WireConnection | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly host: SingleRunHost) {}
 
@@ -41,7 +42,20 @@ export class SingleRunner {
    * Resolves `false` when no job came. A result that could not be delivered is kept for
    * re-sending and the call rejects with a {@link ConnectionError} saying so.
    */
-  async runOne(queues: string[]): Promise<boolean> {
+  runOne(queues: string[]): Promise<boolean> {
+    const call = this.fetchAndRun(queues);
+    const tracked = call.then(ignoreRejection, ignoreRejection);
+    this.inFlight.add(tracked);
+    void tracked.then(() => this.inFlight.delete(tracked));
+    return call;
+  }
+
+  /** Resolves once every `runOne` call in flight now has settled (it never rejects). */
+  settled(): Promise<unknown> {
+    return Promise.all(this.inFlight);
+  }
+
+  private async fetchAndRun(queues: string[]): Promise<boolean> {
     const { host } = this;
     const conn = await this.connection();
     try {

@@ -127,3 +127,38 @@ export interface StopDetails {
   /** The error, when `reason` is `"error"`. */
   readonly error?: Error;
 }
+
+/**
+ * Where a worker is in its life:
+ * `idle` (created; `runOne` allowed) → `running` (`run()`) → `quiet` (no new jobs) →
+ * `stopping` (waiting for running jobs) → `stopped` (final).
+ * @example
+ * ```ts
+ * if (worker.phase === "running") worker.quiet();
+ * ```
+ */
+export type WorkerPhase = "idle" | "running" | "quiet" | "stopping" | "stopped";
+
+/**
+ * Options of {@link Worker.runToCompletion}.
+ * @example
+ * ```ts
+ * const details = await worker.runToCompletion(["default"], { exitProcess: false });
+ * ```
+ */
+export interface RunToCompletionOptions {
+  /** Exit the process when the worker has stopped (default true): code 0, or 1 after an error. */
+  exitProcess?: boolean;
+}
+
+/**
+ * Options of {@link Worker.shutdown}.
+ * @example
+ * ```ts
+ * await worker.shutdown({ timeoutMs: 5_000 });
+ * ```
+ */
+export interface ShutdownOptions {
+  /** Time running jobs get before they are FAILed, in ms (default: the worker's `shutdownTimeoutMs`). */
+  timeoutMs?: number;
+}

@@ -4,18 +4,13 @@
  * @module
  */
 import { Connection } from "../connection/connection.js";
-import { ackCommand, failCommand } from "../protocol/commands.js";
 import { StateError } from "../protocol/errors.js";
-import type { Job } from "../protocol/job.js";
 import type { JobRegistry, JobTypeOf, UntypedJobs } from "../protocol/job-types.js";
 import type { WorkerState } from "../protocol/messages.js";
-import { JobAbandonedError } from "./errors.js";
 import { type Listener, TypedEmitter, type WorkerEvents } from "./events.js";
-import { failureFromError } from "./failure.js";
-import { HandlerRunner, type JobOutcome } from "./handler-runner.js";
+import { JobExecutor } from "./executor.js";
+import { HandlerRunner } from "./handler-runner.js";
 import { Heartbeat } from "./heartbeat.js";
-import { ProgressReporter } from "./progress.js";
-import { JobRun, noop } from "./job-run.js";
 import type { WorkerLogger } from "./logger.js";
 import type { Middleware } from "./middleware.js";
 import {
@@ -32,43 +27,16 @@ import { SingleRunner } from "./single-run.js";
 import { Slot, type SlotHost } from "./slot.js";
 import { flushBeforeStop } from "./stop-flush.js";
 import { ThreadPool, type ThreadPoolOptions } from "./thread-pool.js";
-import type { JobHandler, StopDetails, StopReason, WorkerInfo } from "./types.js";
+import type {
+  JobHandler,
+  RunToCompletionOptions,
+  ShutdownOptions,
+  StopDetails,
+  StopReason,
+  WorkerInfo,
+  WorkerPhase,
+} from "./types.js";
 import type { Connector } from "./wire.js";
-
-/**
- * Where a worker is in its life:
- * `idle` (created; `runOne` allowed) → `running` (`run()`) → `quiet` (no new jobs) →
- * `stopping` (waiting for running jobs) → `stopped` (final).
- * @example
- * ```ts
- * if (worker.phase === "running") worker.quiet();
- * ```
- */
-export type WorkerPhase = "idle" | "running" | "quiet" | "stopping" | "stopped";
-
-/**
- * Options of {@link Worker.runToCompletion}.
- * @example
- * ```ts
- * const details = await worker.runToCompletion(["default"], { exitProcess: false });
- * ```
- */
-export interface RunToCompletionOptions {
-  /** Exit the process when the worker has stopped (default true): code 0, or 1 after an error. */
-  exitProcess?: boolean;
-}
-
-/**
- * Options of {@link Worker.shutdown}.
- * @example
- * ```ts
- * await worker.shutdown({ timeoutMs: 5_000 });
- * ```
- */
-export interface ShutdownOptions {
-  /** Time running jobs get before they are FAILed, in ms (default: the worker's `shutdownTimeoutMs`). */
-  timeoutMs?: number;
-}
 
 /**
  * A Faktory worker process. Register a handler per job type, then `run()`.
@@ -112,21 +80,17 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
   private readonly events: TypedEmitter<WorkerEvents>;
   private readonly pending: PendingResults;
   private readonly pools: ThreadPool[] = [];
-  private readonly running = new Set<JobRun>();
+  private readonly jobs: JobExecutor;
   private readonly connect: Connector;
   private readonly stopController = new AbortController();
   private currentPhase: WorkerPhase = "idle";
   private nextQueues: () => string[];
   private heartbeat: Heartbeat | undefined;
   private readonly single: SingleRunner;
-  private progress: ProgressReporter | undefined;
-  private readonly oneCalls = new Set<Promise<unknown>>();
   private stopReason: StopReason | undefined;
   private stopError: Error | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private deadlineAt = Number.POSITIVE_INFINITY;
-  private deadlinePassed = false;
-  private abandoned = 0;
   private stopTriggered!: () => void;
   private readonly stopRequested = new Promise<void>((resolve) => {
     this.stopTriggered = resolve;
@@ -147,7 +111,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     this.single = new SingleRunner({
       connect: () => this.connect(),
       pending: this.pending,
-      execute: (job, slot) => this.execute(job, slot),
+      execute: (job, slot) => this.jobs.execute(job, slot),
       reportError: (error, where) => this.reportError(error, where),
     });
     this.events = new TypedEmitter<WorkerEvents>((error, event) =>
@@ -158,6 +122,17 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     this.nextQueues = queueOrderer(this.options.queues, this.options.queueOrder);
     const identity = { ...this.info, labels: [...this.info.labels] };
     this.connect = () => Connection.open({ ...this.options.connection, worker: identity });
+    this.jobs = new JobExecutor({
+      info: this.info,
+      connect: this.connect,
+      logger: this.logger,
+      runner: this.runner,
+      events: this.events,
+      stopping: this.stopController.signal,
+      shutdownTimeoutMs: this.options.shutdownTimeoutMs,
+      stopReason: () => this.stopReason,
+      reportError: (error, where) => this.reportError(error, where),
+    });
     const signal = options.shutdownSignal;
     if (signal !== undefined) {
       const onAbort = (): void => void this.shutdown();
@@ -179,7 +154,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
 
   /** Jobs running right now (e.g. `worker.runningJobs` for a metrics gauge). */
   get runningJobs(): number {
-    return this.running.size;
+    return this.jobs.runningCount;
   }
 
   /** Results (ACK/FAIL) waiting to be re-sent after a lost connection (e.g. for a health check). */
@@ -296,14 +271,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     } catch (err) {
       return Promise.reject(err);
     }
-    const call = this.single.runOne(list);
-    const tracked = call.then(
-      () => {},
-      () => {},
-    );
-    this.oneCalls.add(tracked);
-    void tracked.then(() => this.oneCalls.delete(tracked));
-    return call;
+    return this.single.runOne(list);
   }
 
   /**
@@ -392,7 +360,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
     if (this.details !== undefined) return Promise.resolve(this.details);
     if (this.currentPhase === "idle") {
       this.beginStop("shutdown", "local", options.timeoutMs);
-      this.finished = this.finish(() => Promise.all(this.oneCalls));
+      this.finished = this.finish(() => this.single.settled());
       return this.finished;
     }
     this.beginStop("shutdown", "local", options.timeoutMs);
@@ -457,7 +425,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
       stop: new SharedAbort(this.stopController.signal),
       shouldFetch: () => this.currentPhase === "running",
       nextQueues: () => this.nextQueues(),
-      execute: (job, slot) => this.execute(job, slot),
+      execute: (job, slot) => this.jobs.execute(job, slot),
       reportError: (error, where) => this.reportError(error, where),
     };
     const slots = Array.from({ length: options.concurrency }, (_, i) =>
@@ -478,25 +446,25 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
   private async finish(work: () => Promise<unknown>): Promise<StopDetails> {
     await work();
     await this.stopRequested;
-    await Promise.all(this.oneCalls);
+    await this.single.settled();
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = undefined;
     const undelivered = await this.flushAtStop();
     await this.heartbeat?.stop();
-    await this.progress?.close();
+    await this.jobs.close();
     await this.single.close();
     await Promise.all(this.pools.map((p) => p.close()));
     const reason = this.stopReason ?? "shutdown";
     const details: StopDetails = {
       reason,
-      graceful: this.abandoned === 0 && undelivered === 0,
-      running: this.abandoned,
+      graceful: this.jobs.abandoned === 0 && undelivered === 0,
+      running: this.jobs.abandoned,
       undelivered,
       ...(this.stopError !== undefined ? { error: this.stopError } : {}),
     };
     this.details = details;
     this.currentPhase = "stopped";
-    this.logger.info("worker stopped", { reason, running: this.abandoned, undelivered });
+    this.logger.info("worker stopped", { reason, running: this.jobs.abandoned, undelivered });
     this.events.emit("stopped", details);
     return details;
   }
@@ -509,7 +477,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
       this.stopError = error;
       this.currentPhase = "stopping";
       this.logger.info(`worker stopping (${reason}); running jobs get ${timeout} ms`, {
-        running: this.running.size,
+        running: this.jobs.runningCount,
       });
       this.events.emit("terminate", { source });
       this.stopController.abort(new StateError(`worker stopping (${reason})`));
@@ -526,17 +494,7 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
 
   private abandonAll(timeoutMs: number): void {
     this.deadlineTimer = undefined;
-    this.deadlinePassed = true;
-    const reason = this.stopReason ?? "shutdown";
-    if (this.running.size > 0)
-      this.logger.warn(`shutdown timeout: failing ${this.running.size} running job(s)`, {
-        jids: [...this.running].map((r) => r.jid),
-      });
-    for (const entry of [...this.running]) {
-      const error = new JobAbandonedError(reason, timeoutMs);
-      entry.abort(error);
-      entry.settle({ ok: false, error });
-    }
+    this.jobs.abandonAll(this.stopReason ?? "shutdown", timeoutMs);
   }
 
   private goQuiet(source: "server" | "local"): void {
@@ -563,41 +521,6 @@ export class Worker<Jobs extends JobRegistry = UntypedJobs> implements AsyncDisp
   private reportError(error: unknown, where: string): void {
     const err = error instanceof Error ? error : new Error(String(error));
     this.events.emit("error", { error: err, where });
-  }
-
-  /** Runs one job (middleware, handler, abandonment) and returns its ACK or FAIL line. Never rejects. */
-  private async execute(job: Job<readonly unknown[]>, slot: number): Promise<string> {
-    this.progress ??= new ProgressReporter(this.connect, this.logger, (e) => this.reportError(e, "progress"));
-    const run = new JobRun(job, slot, this.info, this.stopController.signal, this.logger, this.progress);
-    const t0 = performance.now();
-    let outcome: JobOutcome;
-    if (this.deadlinePassed) {
-      // Fetched after the shutdown timeout had passed: give it straight back.
-      const error = new JobAbandonedError(this.stopReason ?? "shutdown", this.options.shutdownTimeoutMs);
-      run.abort(error);
-      outcome = { ok: false, error };
-    } else {
-      this.running.add(run);
-      if (this.events.listenerCount("job:start") > 0) this.events.emit("job:start", { job, slot });
-      // The handler's outcome, unless abandonAll() settles it first (then the handler's is ignored).
-      outcome = await new Promise<JobOutcome>((resolve) => {
-        run.settle = resolve;
-        this.runner.run(job, run).then(resolve);
-      });
-      run.settle = noop;
-      this.running.delete(run);
-      if (outcome.ok === false && outcome.error instanceof JobAbandonedError) this.abandoned++;
-    }
-    if (outcome.ok) {
-      if (this.events.listenerCount("job:success") > 0)
-        this.events.emit("job:success", { job, slot, durationMs: performance.now() - t0 });
-      return ackCommand(job.jid);
-    }
-    const durationMs = performance.now() - t0;
-    const fail = failureFromError(job.jid, outcome.error);
-    this.logger.debug(`job ${job.jid} failed: ${fail.errtype}: ${fail.message}`, { jid: job.jid });
-    this.events.emit("job:failure", { job, slot, durationMs, error: outcome.error, fail });
-    return failCommand(fail);
   }
 
   /** Sends results still waiting, retrying until the shutdown deadline; returns how many were lost. */

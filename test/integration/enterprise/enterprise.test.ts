@@ -60,6 +60,30 @@ describe.skipIf(skip)("Enterprise features through the client and worker", () =>
     expect((await client.batches.status(bid))?.successState).toBe("2");
   });
 
+  it("a batch handle takes plain jobs like the client: a jid is generated and custom.bid stamped", async () => {
+    const queue = uniqueQueue("plain");
+    const batch = await client.batches.create({ complete: { jobtype: "Ran", queue: uniqueQueue("cb") } });
+    const plain = { jobtype: "Plain", args: [1], queue, custom: { keep: "me" } };
+    const jid = await batch.push(plain);
+    const bulk = await batch.pushBulk([
+      { jobtype: "Plain", args: [2], queue },
+      { jobtype: "", args: [], queue },
+    ]);
+    await batch.commit();
+    expect(plain).toEqual({ jobtype: "Plain", args: [1], queue, custom: { keep: "me" } }); // not mutated
+    expect(jid).toMatch(/^[\w-]{16}$/);
+    expect(bulk.pushed).toHaveLength(1);
+    expect(bulk.pushed[0]).toMatch(/^[\w-]{16}$/);
+    expect(bulk.rejected).toEqual([{ jid: expect.stringMatching(/^[\w-]{16}$/), error: expect.any(String) }]);
+    expect((await client.batches.status(batch.bid))?.total).toBe(2);
+    const fetched = [await consumer.fetch(queue), await consumer.fetch(queue)];
+    expect(fetched.map((j) => j?.jid).sort()).toEqual([jid, bulk.pushed[0]].sort());
+    expect(fetched.map((j) => j?.args)).toEqual([[1], [2]]);
+    expect(fetched[0]?.custom).toEqual({ keep: "me", bid: batch.bid });
+    expect(fetched[1]?.custom).toEqual({ bid: batch.bid });
+    for (const j of fetched) await consumer.ack(j!.jid);
+  });
+
   it("pushing into a committed handle is a StateError; open() reopens; unknown bids give null", async () => {
     const batch = await client.batches.create({ complete: { jobtype: "Ran", queue: uniqueQueue("cb") } });
     await batch.commit();

@@ -61,6 +61,19 @@ async function typedByParameter(client: Client<Jobs>): Promise<void> {
   await client.push({ jobtype: "SendEmail" });
 }
 
+/** A batch handle takes the same job shapes as the client, typed by the same registry. */
+async function typedBatch(client: Client<Jobs>): Promise<void> {
+  const batch = await client.batches.create({ complete: { jobtype: "Done" } });
+  await batch.push("Resize", ["u", 10]);
+  await batch.push(client.job("SendEmail", ["a", "b"]));
+  await batch.push({ jobtype: "Resize", args: ["u", 1], queue: "images" });
+  await batch.pushBulk([{ jobtype: "SendEmail", args: ["a", "b"] }, client.job("Resize", ["u", 1])]);
+  // @ts-expect-error a plain job with the wrong args
+  await batch.push({ jobtype: "Resize", args: ["u", "1"] });
+  // @ts-expect-error a plain job of an unknown type
+  await batch.pushBulk([{ jobtype: "Unknown", args: [] }]);
+}
+
 async function connectTyped(): Promise<void> {
   const typed = await Client.connect<Jobs>();
   expectTypeOf(typed).toEqualTypeOf<Client<Jobs>>();
@@ -111,5 +124,6 @@ describe("client types", () => {
     expectTypeOf(typedByParameter).toBeFunction();
     expectTypeOf(untyped).toBeFunction();
     expectTypeOf(typedBySchemas).toBeFunction();
+    expectTypeOf(typedBatch).toBeFunction();
   });
 });
