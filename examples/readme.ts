@@ -5,7 +5,15 @@
 import { z } from "zod";
 import { Client, defineJobs, type Job, NotUniqueError, Worker } from "../src/index.js";
 import { startServer } from "../src/server/index.js";
-import { performJob, startFaultProxy } from "../src/testing/index.js";
+import { expect, it } from "vitest";
+import {
+  drain,
+  type JobPusher,
+  JobRecorder,
+  performJob,
+  startFaultProxy,
+  startTestServer,
+} from "../src/testing/index.js";
 
 declare function sendMail(to: string, subject: string, options: { signal: AbortSignal }): Promise<void>;
 declare const metrics: { increment(name: string): void };
@@ -78,12 +86,35 @@ export async function durableServer(): Promise<void> {
   console.log(durable.url);
 }
 
-export async function testing(): Promise<void> {
+export function testing(): void {
+  type Jobs = { SendWelcome: [email: string] };
   const sendWelcome = async (job: Job<[string]>): Promise<void> => {
     console.log(job.args[0]);
   };
-  const result = await performJob(sendWelcome, ["a@example.com"], { jobtype: "SendWelcome" });
-  console.log(result.status === "ack");
+  const signUp = (jobs: JobPusher<Jobs>, email: string) =>
+    jobs.push("SendWelcome", [email], { queue: "mail" });
+
+  it("runs the handler alone", async () => {
+    const result = await performJob(sendWelcome, ["a@example.com"], { jobtype: "SendWelcome" });
+    expect(result.status).toBe("ack");
+  });
+
+  it("records what sign-up pushes", async () => {
+    const recorder = new JobRecorder<Jobs>();
+    await signUp(recorder, "a@example.com");
+    expect(recorder.pushed({ jobtype: "SendWelcome", args: ["a@example.com"], queue: "mail" })).toHaveLength(
+      1,
+    );
+  });
+
+  it("sends the welcome mail, even a scheduled one", async () => {
+    await using server = await startTestServer();
+    await using client = await Client.connect<Jobs>(server.url);
+    await signUp(client, "a@example.com");
+    await client.push("SendWelcome", ["b@example.com"], { at: { in: 3_600_000 } });
+    const result = await drain(server, { SendWelcome: sendWelcome });
+    expect(result).toEqual({ processed: 2, failed: 0, dead: 0 });
+  });
 }
 
 export async function enterpriseBatches(bid: string): Promise<void> {

@@ -92,7 +92,9 @@ export async function drain<Jobs extends JobRegistry>(
         return { processed, failed: info.total_failures - start, dead: info.sets.dead };
       }
       if (processed >= maxJobs)
-        throw new DrainLimitError(`drain ran ${maxJobs} jobs and jobs are still waiting in ${waiting.join(", ")}`);
+        throw new DrainLimitError(
+          `drain ran ${maxJobs} jobs and jobs are still waiting in ${waiting.join(", ")}`,
+        );
       if (!(await worker.runOne(waiting))) {
         const last = (await client.info()).faktory; // the waiting queues are paused
         return { processed, failed: last.total_failures - start, dead: last.sets.dead };

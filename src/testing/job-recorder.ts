@@ -3,9 +3,21 @@
  * @module
  */
 import { isDeepStrictEqual } from "node:util";
-import { type BulkJobFor, type BulkPushResult, type PlainJob, prepareBulk, withDefaults } from "../client/bulk.js";
+import {
+  type BulkJobFor,
+  type BulkPushResult,
+  type PlainJob,
+  prepareBulk,
+  withDefaults,
+} from "../client/bulk.js";
 import type { Client } from "../client/client.js";
-import { assertValidJob, createJob, type JobOptions, serializeJob, type TypedJob } from "../client/job-builder.js";
+import {
+  assertValidJob,
+  createJob,
+  type JobOptions,
+  serializeJob,
+  type TypedJob,
+} from "../client/job-builder.js";
 import type { Job } from "../protocol/job.js";
 import type { JobRegistry, JobTypeOf, UntypedJobs } from "../protocol/job-types.js";
 
@@ -20,7 +32,10 @@ export interface PushedFilter {
 }
 
 /** The pushing part of a {@link Client}: what code under test needs to enqueue jobs. */
-export type JobPusher<Jobs extends JobRegistry = UntypedJobs> = Pick<Client<Jobs>, "push" | "pushBulk" | "job">;
+export type JobPusher<Jobs extends JobRegistry = UntypedJobs> = Pick<
+  Client<Jobs>,
+  "push" | "pushBulk" | "job"
+>;
 
 /**
  * A stand-in for a {@link Client} that records pushes instead of sending them. It checks each

@@ -76,7 +76,11 @@ describe("drain", () => {
     await using server = await startTestServer({ clock: new ManualClock() });
     await using client = await Client.connect(server.url);
     await client.push("Forever", []);
-    const run = drain(server, { Forever: () => client.push("Forever", []).then(() => undefined) }, { maxJobs: 5 });
+    const run = drain(
+      server,
+      { Forever: () => client.push("Forever", []).then(() => undefined) },
+      { maxJobs: 5 },
+    );
     await expect(run).rejects.toBeInstanceOf(DrainLimitError);
   });
 });

@@ -7,7 +7,10 @@ type Jobs = { SendEmail: [to: string, subject: string]; Resize: [url: string, wi
 
 async function signUp(jobs: JobPusher<Jobs>, email: string): Promise<void> {
   await jobs.push("SendEmail", [email, "Welcome"], { queue: "mail" });
-  await jobs.pushBulk([jobs.job("Resize", ["avatar.png", 64]), { jobtype: "Resize", args: ["avatar.png", 128] }]);
+  await jobs.pushBulk([
+    jobs.job("Resize", ["avatar.png", 64]),
+    { jobtype: "Resize", args: ["avatar.png", 128] },
+  ]);
 }
 
 describe("JobRecorder", () => {
@@ -31,7 +34,10 @@ describe("JobRecorder", () => {
     const recorder = new JobRecorder();
     await expect(recorder.push("", [])).rejects.toBeInstanceOf(ValidationError);
     await expect(recorder.push("Big", [10n])).rejects.toBeInstanceOf(ValidationError);
-    const bulk = await recorder.pushBulk([{ jobtype: "Ok", args: [] }, { jobtype: "", args: [] }]);
+    const bulk = await recorder.pushBulk([
+      { jobtype: "Ok", args: [] },
+      { jobtype: "", args: [] },
+    ]);
     expect(bulk.pushed).toHaveLength(1);
     expect(bulk.rejected).toHaveLength(1);
     expect(recorder.jobs).toHaveLength(1);

@@ -19,7 +19,7 @@ describe("startTestServer", () => {
       await using otherClient = await Client.connect(other.url);
       expect((await otherClient.info()).faktory.total_enqueued).toBe(0);
     }
-    await expect(Client.connect({ url, retry: () => undefined })).rejects.toBeInstanceOf(ConnectionError);
+    await expect(Client.connect({ url, retry: () => null })).rejects.toBeInstanceOf(ConnectionError);
   });
 
   it("passes server options through", async () => {
