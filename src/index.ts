@@ -27,4 +27,14 @@ export {
 } from "./protocol/job-types.js";
 export type { ConnectionOptions, TlsOptions } from "./connection/options.js";
 export { exponentialBackoff, type BackoffOptions, type RetryStrategy } from "./connection/retry.js";
+export {
+  type FetchTraceContext,
+  type JobTraceContext,
+  type JobTraceInfo,
+  type PushBulkTraceContext,
+  type PushTraceContext,
+  type ResultTraceContext,
+  TRACING_CHANNELS,
+  tracingChannels,
+} from "./connection/tracing.js";
 export * from "./worker/index.js";

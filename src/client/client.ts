@@ -5,6 +5,7 @@
  */
 import { resolveConnectionOptions } from "../connection/options.js";
 import { exponentialBackoff } from "../connection/retry.js";
+import { tracePush, tracePushBulk, tracingPushBulk } from "../connection/tracing.js";
 import { flushCommand, infoCommand, parseJsonReply } from "../protocol/commands.js";
 import { ConfigurationError, ProtocolError, ServerError, StateError } from "../protocol/errors.js";
 import type { Job } from "../protocol/job.js";
@@ -229,6 +230,12 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
   async pushBulk(jobs: readonly BulkJobFor<Jobs>[]): Promise<BulkPushResult> {
     this.assertOpen();
     if (!Array.isArray(jobs)) throw new TypeError("pushBulk takes an array of jobs");
+    if (!tracingPushBulk()) return this.sendBulk(jobs);
+    const filled = jobs.map((j) => withDefaults(j)); // the trace needs the jids
+    return tracePushBulk(filled, () => this.sendBulk(filled as BulkJobFor<Jobs>[]));
+  }
+
+  private async sendBulk(jobs: readonly BulkJobFor<Jobs>[]): Promise<BulkPushResult> {
     // Per input position: the jid and either the JSON to send or the local error.
     const prepared = await prepareBulk(jobs, (job) =>
       schemaFor(this.schemas, job.jobtype) !== undefined ? this.withValidatedArgs(job) : job,
@@ -388,7 +395,7 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
     return args === job.args ? job : { ...job, args };
   }
 
-  private sendPush(job: Job<readonly unknown[]>): Promise<string> {
+  private encodeAndSend(job: Job<readonly unknown[]>): Promise<string> {
     let line: string;
     try {
       line = `PUSH ${serializeJob(job)}\r\n`;
@@ -402,6 +409,10 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
         expectOk(reply, "PUSH");
         return jid;
       });
+  }
+
+  private sendPush(job: Job<readonly unknown[]>): Promise<string> {
+    return tracePush(job, () => this.encodeAndSend(job));
   }
 
   /** The push connection with the fewest commands in flight (the first when there is one). */

@@ -3,6 +3,7 @@
  * FAIL line, tracks the jobs running, and abandons them when the shutdown timeout passes.
  * @module
  */
+import { traceJob } from "../connection/tracing.js";
 import { ackCommand, failCommand } from "../protocol/commands.js";
 import type { Job } from "../protocol/job.js";
 import { JobAbandonedError } from "./errors.js";
@@ -71,7 +72,7 @@ export class JobExecutor {
       // The handler's outcome, unless abandonAll() settles it first (then the handler's is ignored).
       outcome = await new Promise<JobOutcome>((resolve) => {
         run.settle = resolve;
-        host.runner.run(job, run).then(resolve);
+        traceJob(job, slot, () => host.runner.run(job, run)).then(resolve);
       });
       run.settle = noop;
       this.running.delete(run);

@@ -4,6 +4,7 @@
  * @module
  */
 import { FETCH_BLOCK_MS } from "../connection/connection.js";
+import { traceFetch, traceResult } from "../connection/tracing.js";
 import { fetchCommand, parseJsonReply } from "../protocol/commands.js";
 import { ConnectionError } from "../protocol/errors.js";
 import type { Job } from "../protocol/job.js";
@@ -60,12 +61,12 @@ export class SingleRunner {
     const conn = await this.connection();
     try {
       await host.pending.flush(conn);
-      const reply = await conn.send(fetchCommand(queues), FETCH_BLOCK_MS);
+      const reply = await traceFetch(queues, conn.send(fetchCommand(queues), FETCH_BLOCK_MS));
       const job = parseJsonReply<Job<readonly unknown[]>>(reply, "FETCH");
       if (job === null) return false;
       const line = await host.execute(job, -1);
       try {
-        await conn.send(line);
+        await traceResult(job, line, conn.send(line));
       } catch (err) {
         const verdict = classifyResultError(err);
         if (verdict === "retry") {

@@ -6,6 +6,7 @@
  */
 import { FETCH_BLOCK_MS } from "../connection/connection.js";
 import type { RetryStrategy } from "../connection/retry.js";
+import { traceFetch, traceResult } from "../connection/tracing.js";
 import { ConnectionError, ServerError } from "../protocol/errors.js";
 import { fetchCommand, parseJsonReply } from "../protocol/commands.js";
 import type { Job } from "../protocol/job.js";
@@ -83,7 +84,8 @@ export class Slot {
             if (next === undefined) {
               if (host.pending.size > 0) await host.pending.flush(conn);
               if (!host.shouldFetch()) return;
-              next = conn.send(this.fetchCommand(), FETCH_BLOCK_MS);
+              const fetchLine = this.fetchCommand();
+              next = traceFetch(this.fetchQueues ?? [], conn.send(fetchLine, FETCH_BLOCK_MS));
             }
             const reply = await next;
             next = undefined;
@@ -111,10 +113,10 @@ export class Slot {
             Promise<Reply>,
             Promise<Reply>,
           ];
-          fetched.catch(ignoreRejection);
-          next = fetched;
-          result = sent;
-        } else result = conn.send(line);
+          next = traceFetch(this.fetchQueues ?? [], fetched);
+          next.catch(ignoreRejection);
+          result = traceResult(job, line, sent);
+        } else result = traceResult(job, line, conn.send(line));
         try {
           await this.settle(result, line, job.jid);
         } catch (err) {
