@@ -3,6 +3,7 @@
  * into them through a {@link BatchHandle} that commits when disposed (`await using`).
  * @module
  */
+import { parseJsonReply } from "../protocol/commands.js";
 import { ProtocolError, ServerError, StateError, ValidationError } from "../protocol/errors.js";
 import type { Job } from "../protocol/job.js";
 import type { JobRegistry, JobTypeOf, UntypedJobs } from "../protocol/job-types.js";
@@ -152,12 +153,7 @@ export class Batches<Jobs extends JobRegistry = UntypedJobs> {
     }
     if (reply.kind === "null") return null;
     if (reply.kind !== "bulk") throw new ProtocolError(`unexpected ${reply.kind} reply to BATCH STATUS`);
-    let raw: Record<string, unknown>;
-    try {
-      raw = JSON.parse(reply.value) as Record<string, unknown>;
-    } catch {
-      throw new ProtocolError("BATCH STATUS reply is not JSON");
-    }
+    const raw = parseJsonReply<Record<string, unknown>>(reply, "BATCH STATUS")!; // a bulk reply, never null
     const status: BatchStatus = {
       bid: String(raw.bid),
       createdAt: new Date(String(raw.created_at)),

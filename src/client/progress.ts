@@ -2,6 +2,7 @@
  * Faktory Enterprise progress tracking for the client: `TRACK SET` and `TRACK GET`.
  * @module
  */
+import { parseJsonReply } from "../protocol/commands.js";
 import { ProtocolError, ValidationError } from "../protocol/errors.js";
 import type { Reply } from "../protocol/resp-reader.js";
 import { formatTimestamp, parseTimestamp } from "../protocol/time.js";
@@ -80,12 +81,7 @@ export class ProgressApi {
       throw new ValidationError("progress needs a job id without spaces", "jid");
     const reply = await this.command(`TRACK GET ${jid}\r\n`);
     if (reply.kind !== "bulk") throw new ProtocolError(`unexpected ${reply.kind} reply to TRACK GET`);
-    let raw: Record<string, unknown>;
-    try {
-      raw = JSON.parse(reply.value) as Record<string, unknown>;
-    } catch {
-      throw new ProtocolError("TRACK GET reply is not JSON");
-    }
+    const raw = parseJsonReply<Record<string, unknown>>(reply, "TRACK GET")!; // a bulk reply, never null
     const updated = typeof raw.updated_at === "string" ? parseTimestamp(raw.updated_at) : undefined;
     const out: JobProgress = {
       jid: String(raw.jid ?? jid),
