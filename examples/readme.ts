@@ -2,8 +2,10 @@
  * The README's code, compiled by `npm run typecheck` so the documentation cannot drift from
  * the API. Not run by the tests; `npm run demo` is the runnable tour.
  */
+import { trace } from "@opentelemetry/api";
 import { z } from "zod";
 import { Client, defineJobs, type Job, NotUniqueError, Worker } from "../src/index.js";
+import { instrumentFaktory } from "../src/otel/index.js";
 import { startServer } from "../src/server/index.js";
 import { expect, it } from "vitest";
 import {
@@ -157,4 +159,24 @@ export async function enterpriseUnique(): Promise<void> {
   const { notUnique } = await client.pushBulk(jobs); // duplicates, per jid
   await client.push("Digest", [], { expiresIn: 3600 }); // or expiresAt: Date
   console.log(notUnique);
+}
+
+export async function openTelemetry(): Promise<void> {
+  // Once, after your OpenTelemetry SDK has registered its tracer provider (e.g. NodeSDK.start()).
+  const stopTracing = instrumentFaktory();
+  await using client = await Client.connect();
+  await trace.getTracer("web").startActiveSpan("POST /signup", async (span) => {
+    await client.push("SendEmail", ["a@example.com"]); // "send default", a child of POST /signup
+    span.end();
+  });
+  // In the worker process (instrumented the same way): "process default" is a child of the push.
+  const worker = new Worker().register("SendEmail", async (job) => {
+    const [to] = job.args as [string];
+    await trace.getTracer("mailer").startActiveSpan("smtp", async (span) => {
+      await sendMail(to, "Welcome", { signal: AbortSignal.timeout(10_000) }); // nests under "process default"
+      span.end();
+    });
+  });
+  await worker.runToCompletion();
+  stopTracing();
 }
