@@ -35,7 +35,7 @@ const CHECKED_LANGUAGES = new Set(["ts", "typescript"]);
 const OUT_DIR_NAME = ".docs-examples";
 
 /** Markdown files to check, relative to root, in a stable order. */
-function markdownFiles(root) {
+export function markdownFiles(root) {
   const files = [];
   if (existsSync(join(root, "README.md"))) files.push("README.md");
   const walk = (dir) => {

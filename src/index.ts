@@ -6,14 +6,24 @@ export * from "./protocol/errors.js";
 export type { Job, JobFailure } from "./protocol/job.js";
 export { generateJid, generateWid } from "./protocol/ids.js";
 export type {
+  FailPayload,
   FaktoryInfo,
+  InfoReaperTask,
+  InfoScannerTask,
   MutateFilter,
   MutateTarget,
   MutateCommand,
   MutateOperation,
   WorkerState,
 } from "./protocol/messages.js";
-export { resolveServerUrl, parseServerUrl, type ServerAddress } from "./protocol/url.js";
+export {
+  type Environment,
+  resolveServerUrl,
+  parseServerUrl,
+  type ServerAddress,
+} from "./protocol/url.js";
+export type { QueueSubcommand } from "./protocol/commands.js";
+export type { Reply } from "./protocol/resp-reader.js";
 // Client (issue #4) and the shared types its users need.
 export * from "./client/index.js";
 export {

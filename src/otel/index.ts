@@ -9,4 +9,4 @@ export {
   INSTRUMENTATION_NAME,
   instrumentFaktory,
 } from "./instrument.js";
-export { customGetter, w3cTraceContextPropagator } from "./propagation.js";
+export { type CustomCarrier, customGetter, w3cTraceContextPropagator } from "./propagation.js";

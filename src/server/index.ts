@@ -18,6 +18,7 @@ export {
 export { MemoryStorage } from "./storage/memory.js";
 export { DATABASE_FILE, type DurableStorageOptions, openStorage } from "./storage/open-storage.js";
 export { SqliteStorage, type SqliteStorageOptions, type SynchronousMode } from "./storage/sqlite.js";
+export type { SqliteDatabase, SqliteStatement } from "./storage/sqlite-statements.js";
 export { StorageError, type StorageErrorCode } from "./storage/storage-error.js";
 export type {
   QueuedJob,
