@@ -39,8 +39,8 @@ async function loadRun(mode: "memory" | "durable", round: number): Promise<numbe
     env: { ...process.env, FAKTORY_BENCH_DATA_DIR: mode === "durable" ? dir : "" },
   });
   try {
-    const ready = await next<FromServer>(server, () => true);
-    if (ready.type === "error") throw new Error(ready.message);
+    const ready = await next<FromServer>(server, (m) => m.type !== "cpu");
+    if (ready.type !== "ready") throw new Error(ready.type === "error" ? ready.message : "no ready");
     const load = fork(join(HERE, "load-process.js"));
     const result = next<FromLoad>(load, (m) => m.type !== "progress");
     load.send({

@@ -40,6 +40,7 @@ import {
   type ScenarioSpec,
   sleep,
   type ToScenario,
+  type ToServer,
 } from "./shared.js";
 import { formatTable, type Metric, metricRatio, metricStatus, roundRatios } from "./table.js";
 
@@ -198,12 +199,26 @@ function spawn<From>(file: string, name: string): Child<From> {
   };
 }
 
-async function startServerChild(): Promise<{ url: string; stop: () => Promise<void> }> {
+interface ServerChild {
+  url: string;
+  /** The server process's CPU time so far (user and system, µs). */
+  cpu: () => Promise<{ userUs: number; systemUs: number }>;
+  stop: () => Promise<void>;
+}
+
+async function startServerChild(): Promise<ServerChild> {
   const child = spawn<FromServer>("server-process.js", "server");
-  const first = await child.next((m): m is FromServer => true);
+  const first = await child.next(
+    (m): m is FromServer & { type: "ready" | "error" } => m.type === "ready" || m.type === "error",
+  );
   if (first.type === "error") throw new Error(`server failed to start: ${first.message}`);
   return {
     url: first.url,
+    async cpu() {
+      const reply = child.next((m): m is FromServer & { type: "cpu" } => m.type === "cpu");
+      child.proc.send({ type: "cpu" } satisfies ToServer);
+      return await reply;
+    },
     async stop() {
       child.proc.disconnect();
       await child.done();
@@ -537,6 +552,9 @@ async function measureMemory(): Promise<void> {
 }
 
 let load: LoadResult | undefined;
+/** The server child's CPU time over the last load run (µs), when the server is embedded. */
+let loadCpu: { userUs: number; systemUs: number; perJobUs: number } | undefined;
+
 async function measureServer(): Promise<void> {
   const m = metric({
     key: "server-load",
@@ -547,8 +565,21 @@ async function measureServer(): Promise<void> {
       `reference: real Faktory 1.10 ≈ ${REAL_FAKTORY_RATE.toLocaleString("en-US")} jobs/s on this machine class`,
     ],
   });
+  const cpuMetric =
+    server === undefined
+      ? undefined
+      : metric({
+          key: "server-cpu-per-job",
+          label: "Server CPU per job in that load (µs, push + fetch + ACK)",
+          higherIsBetter: false,
+          target: { kind: "ts-max", value: 30 },
+          notes: [
+            "server CPU: the server child's process.cpuUsage() (user + system) over the load run ÷ jobs",
+          ],
+        });
   const prefix = `bench-${runTag}-load-q`;
   progress.begin(`Server mixed load${rounds > 1 ? ` · round ${round + 1}/${rounds}` : ""}`);
+  const cpuBefore = await server?.cpu();
   const child = spawn<FromLoad>("load-process.js", "load");
   child.onMessage((msg) => {
     if (msg.type === "progress") progress.update(msg.done / msg.total);
@@ -568,8 +599,19 @@ async function measureServer(): Promise<void> {
     load = message.result;
     if (load.pushes !== load.jobs || load.pops !== load.jobs)
       fail("server load", `pushed ${load.pushes}, popped ${load.pops} of ${load.jobs}`);
-    else if (checkDelivery("server load", load.check))
+    else if (checkDelivery("server load", load.check)) {
       sample(m, "faktory-ts", rate(load.jobs, load.elapsedMs));
+      const cpuAfter = await server?.cpu();
+      if (cpuMetric !== undefined && cpuBefore !== undefined && cpuAfter !== undefined) {
+        const userUs = cpuAfter.userUs - cpuBefore.userUs;
+        const systemUs = cpuAfter.systemUs - cpuBefore.systemUs;
+        loadCpu = { userUs, systemUs, perJobUs: (userUs + systemUs) / load.jobs };
+        sample(cpuMetric, "faktory-ts", loadCpu.perJobUs);
+        progress.log(
+          `server CPU: ${(userUs / 1000).toFixed(0)} ms user + ${(systemUs / 1000).toFixed(0)} ms system for ${load.jobs} jobs = ${loadCpu.perJobUs.toFixed(1)} µs/job`,
+        );
+      }
+    }
   } catch (err) {
     fail("server load", errorText(err));
   } finally {
@@ -641,6 +683,7 @@ if (cli.json !== undefined) {
       notes: m.notes ?? [],
     })),
     serverLoad: load ?? null,
+    serverLoadCpu: loadCpu ?? null,
     ok: failures.length === 0,
     failures,
   };
