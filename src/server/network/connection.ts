@@ -97,6 +97,8 @@ export class ClientConnection implements Session, WorkerConnection, ClosableConn
   private lastReply: Reply | undefined;
   private readonly gate: ReplyGate;
   private waitingDrain = false;
+  /** Whether {@link updateFlow} paused the socket. */
+  private readingPaused = false;
   private fatal: string | undefined;
   private stopping = false;
   private counted = false;
@@ -214,7 +216,10 @@ export class ClientConnection implements Session, WorkerConnection, ClosableConn
 
   private updateFlow(): void {
     if (this.state === "closed") return;
-    if (this.busy || this.waitingDrain || this.fatal !== undefined) this.socket.pause();
+    const pause = this.busy || this.waitingDrain || this.fatal !== undefined;
+    if (pause === this.readingPaused) return; // nothing to change (the common case)
+    this.readingPaused = pause;
+    if (pause) this.socket.pause();
     else this.socket.resume();
   }
 
