@@ -3,7 +3,8 @@
  * Drives the real command path (line reader, dispatch, PUSH / FETCH / ACK handlers, the job
  * engine, the memory storage, reply writing) through connections whose socket is an in-process
  * fake, in the bench's load mix (5 pushing and 5 fetching connections, one command at a time,
- * 1% FAIL), and prints the CPU time per job (user + system of this process ÷ jobs). What the
+ * 1% FAIL), and prints the CPU time per job (user + system of this process ÷ jobs), min and
+ * median of several runs: `npm run bench:server-micro -- [jobs per run] [runs]`. What the
  * full `--only server` bench adds on top of this is the kernel's and Node's socket I/O, which
  * `--floor` measures on its own.
  */
@@ -104,11 +105,14 @@ async function run(jobs: number): Promise<number> {
   return (used.user + used.system) / jobs;
 }
 
-const jobs = Number(process.argv[2] ?? 200_000);
+const jobs = Number(process.argv[2] ?? 50_000);
+const runs = Number(process.argv[3] ?? 9);
 await run(20_000); // warm-up
 const results: number[] = [];
-for (let i = 0; i < 3; i++) results.push(await run(jobs));
+for (let i = 0; i < runs; i++) results.push(await run(jobs));
+results.sort((a, b) => a - b);
+// The minimum is the figure least disturbed by other processes on a shared machine.
 process.stdout.write(
-  `server JS per job (no sockets): ${results.map((r) => r.toFixed(2)).join(" / ")} µs (${jobs} jobs per run)\n`,
+  `server JS per job (no sockets): min ${results[0]!.toFixed(2)} µs, median ${results[Math.floor(runs / 2)]!.toFixed(2)} µs (${runs} runs of ${jobs} jobs)\n`,
 );
 process.exit(0);

@@ -60,7 +60,8 @@ export class ReplyGate {
     const commits = this.commits;
     this.held = [];
     this.commits = [];
-    return Promise.all(commits).then(
+    const committed = commits.length === 1 ? commits[0]! : Promise.all(commits);
+    return committed.then(
       () => send(replies),
       (err: unknown) => send(replies.map(() => storageFailureReply(err))),
     );
