@@ -589,7 +589,7 @@ async function measureServer(): Promise<void> {
           higherIsBetter: false,
           target: { kind: "ts-max", value: 30 },
           notes: [
-            "server CPU: the server child's process.cpuUsage() (user + system) over the load run ÷ jobs",
+            "server CPU: the server child's process.cpuUsage() (user + system) over the load run ÷ jobs; the same load on a minimal Node server doing only its socket I/O: --only server --floor",
           ],
         });
   const prefix = `bench-${runTag}-load-q`;
