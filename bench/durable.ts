@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DATABASE_FILE, openStorage } from "../src/server/index.js";
-import type { FromLoad, FromServer, LoadResult, LoadSpec } from "./shared.js";
+import type { FromLoad, FromServer, LoadResult, LoadSpec, ToServer } from "./shared.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const [jobsArg, roundsArg, storeArg] = process.argv.slice(2);
@@ -33,14 +33,24 @@ function next<T>(child: ChildProcess, accept: (m: T) => boolean): Promise<T> {
   });
 }
 
-async function loadRun(mode: "memory" | "durable", round: number): Promise<number> {
+/** The server child's CPU time so far (user + system, µs). */
+async function serverCpu(server: ChildProcess): Promise<number> {
+  const reply = next<FromServer>(server, (m) => m.type === "cpu");
+  server.send({ type: "cpu" } satisfies ToServer);
+  const m = await reply;
+  return m.type === "cpu" ? m.userUs + m.systemUs : Number.NaN;
+}
+
+/** One load run: jobs/s, and the server's CPU time per job (µs). */
+async function loadRun(mode: "memory" | "durable", round: number): Promise<{ rate: number; cpuUs: number }> {
   const dir = mkdtempSync(join(tmpdir(), "faktory-ts-bench-durable-"));
   const server = fork(join(HERE, "server-process.js"), {
     env: { ...process.env, FAKTORY_BENCH_DATA_DIR: mode === "durable" ? dir : "" },
   });
   try {
-    const ready = await next<FromServer>(server, () => true);
-    if (ready.type === "error") throw new Error(ready.message);
+    const ready = await next<FromServer>(server, (m) => m.type !== "cpu");
+    if (ready.type !== "ready") throw new Error(ready.type === "error" ? ready.message : "no ready");
+    const cpuBefore = await serverCpu(server);
     const load = fork(join(HERE, "load-process.js"));
     const result = next<FromLoad>(load, (m) => m.type !== "progress");
     load.send({
@@ -55,7 +65,8 @@ async function loadRun(mode: "memory" | "durable", round: number): Promise<numbe
     const r: LoadResult = message.result;
     if (r.pushes !== r.jobs || r.pops !== r.jobs)
       throw new Error(`${mode}: pushed ${r.pushes}, popped ${r.pops}`);
-    return (r.jobs / r.elapsedMs) * 1000;
+    const cpuUs = (await serverCpu(server)) - cpuBefore;
+    return { rate: (r.jobs / r.elapsedMs) * 1000, cpuUs: cpuUs / r.jobs };
   } finally {
     server.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
@@ -68,19 +79,25 @@ function median(values: number[]): number {
 }
 
 const rates: Record<"memory" | "durable", number[]> = { memory: [], durable: [] };
+const cpu: Record<"memory" | "durable", number[]> = { memory: [], durable: [] };
 for (let round = 0; round < ROUNDS; round++) {
   for (const mode of round % 2 === 0 ? (["memory", "durable"] as const) : (["durable", "memory"] as const)) {
-    const rate = await loadRun(mode, round);
-    rates[mode].push(rate);
-    process.stderr.write(`round ${round + 1}/${ROUNDS} ${mode}: ${rate.toFixed(0)} jobs/s\n`);
+    const run = await loadRun(mode, round);
+    rates[mode].push(run.rate);
+    cpu[mode].push(run.cpuUs);
+    process.stderr.write(
+      `round ${round + 1}/${ROUNDS} ${mode}: ${run.rate.toFixed(0)} jobs/s, server CPU ${run.cpuUs.toFixed(1)} µs/job\n`,
+    );
   }
 }
 const memory = median(rates.memory);
 const durable = median(rates.durable);
 console.log(`Faktory load test, ${JOBS} jobs x 10 connections, median of ${ROUNDS} rounds`);
-console.log(`  memory  ${memory.toFixed(0).padStart(7)} jobs/s`);
 console.log(
-  `  durable ${durable.toFixed(0).padStart(7)} jobs/s  (${((durable / memory) * 100).toFixed(0)}% of memory; target >= 50%)`,
+  `  memory  ${memory.toFixed(0).padStart(7)} jobs/s, server CPU ${median(cpu.memory).toFixed(1)} µs/job`,
+);
+console.log(
+  `  durable ${durable.toFixed(0).padStart(7)} jobs/s  (${((durable / memory) * 100).toFixed(0)}% of memory; target >= 50%), server CPU ${median(cpu.durable).toFixed(1)} µs/job`,
 );
 
 // start-up on a large store

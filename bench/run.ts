@@ -8,6 +8,8 @@
  *   npm run bench -- --json [file]      also write the figures and ratios as JSON (stdout if no file)
  *   npm run bench -- --only push,process,latency,memory,server
  *   npm run bench -- --profile          children run with --cpu-prof (bench/results/profiles)
+ *   npm run bench -- --only server --floor   the load against a minimal Node server that does the
+ *                                       same socket reads and writes and nothing else (the floor)
  *   FAKTORY_URL=tcp://host:7419 npm run bench    use that server instead of the embedded one
  *
  * By default the embedded server runs in its own child process, and every (scenario, library)
@@ -40,6 +42,7 @@ import {
   type ScenarioSpec,
   sleep,
   type ToScenario,
+  type ToServer,
 } from "./shared.js";
 import { formatTable, type Metric, metricRatio, metricStatus, roundRatios } from "./table.js";
 
@@ -95,6 +98,8 @@ interface Cli {
   json: string | undefined;
   only: Set<Group>;
   profile: boolean;
+  /** The server group against bench/floor-server.ts instead of the embedded server. */
+  floor: boolean;
   /** Rounds of every measurement (the table shows medians); default 3, 1 with --quick. */
   rounds: number | undefined;
 }
@@ -105,12 +110,14 @@ function parseCli(argv: readonly string[]): Cli {
     json: undefined,
     only: new Set(GROUPS),
     profile: false,
+    floor: false,
     rounds: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--quick") cli.quick = true;
     else if (arg === "--profile") cli.profile = true;
+    else if (arg === "--floor") cli.floor = true;
     else if (arg === "--rounds") {
       cli.rounds = Number(argv[++i]);
       if (!Number.isInteger(cli.rounds) || cli.rounds < 1) usage("--rounds takes a positive integer");
@@ -127,13 +134,14 @@ function parseCli(argv: readonly string[]): Cli {
     } else if (arg === "--help" || arg === "-h") usage();
     else usage(`unknown option ${arg}`);
   }
+  if (cli.floor && (cli.only.size !== 1 || !cli.only.has("server"))) usage("--floor needs --only server");
   return cli;
 }
 
 function usage(problem?: string): never {
   if (problem !== undefined) process.stderr.write(`bench: ${problem}\n`);
   process.stderr.write(
-    "usage: npm run bench -- [--quick] [--rounds N] [--json [file]] [--only push,process,latency,memory,server] [--profile]\n",
+    "usage: npm run bench -- [--quick] [--rounds N] [--json [file]] [--only push,process,latency,memory,server] [--profile] [--floor]\n",
   );
   process.exit(problem === undefined ? 0 : 2);
 }
@@ -158,11 +166,15 @@ interface Child<From> {
   done(graceMs?: number): Promise<void>;
 }
 
-function spawn<From>(file: string, name: string): Child<From> {
+function spawn<From>(file: string, name: string, env?: NodeJS.ProcessEnv): Child<From> {
   const execArgv = cli.profile
     ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `${name}-${Date.now()}.cpuprofile`]
     : [];
-  const proc = fork(join(HERE, file), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv });
+  const proc = fork(join(HERE, file), [], {
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    execArgv,
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
+  });
   let err = "";
   proc.stderr?.on("data", (chunk: Buffer) => {
     err = (err + chunk.toString()).slice(-8192);
@@ -198,12 +210,30 @@ function spawn<From>(file: string, name: string): Child<From> {
   };
 }
 
-async function startServerChild(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn<FromServer>("server-process.js", "server");
-  const first = await child.next((m): m is FromServer => true);
+interface ServerChild {
+  url: string;
+  /** The server process's CPU time so far (user and system, µs). */
+  cpu: () => Promise<{ userUs: number; systemUs: number }>;
+  stop: () => Promise<void>;
+}
+
+async function startServerChild(): Promise<ServerChild> {
+  const child = spawn<FromServer>(
+    "server-process.js",
+    cli.floor ? "floor" : "server",
+    cli.floor ? { FAKTORY_BENCH_FLOOR: "1" } : undefined,
+  );
+  const first = await child.next(
+    (m): m is FromServer & { type: "ready" | "error" } => m.type === "ready" || m.type === "error",
+  );
   if (first.type === "error") throw new Error(`server failed to start: ${first.message}`);
   return {
     url: first.url,
+    async cpu() {
+      const reply = child.next((m): m is FromServer & { type: "cpu" } => m.type === "cpu");
+      child.proc.send({ type: "cpu" } satisfies ToServer);
+      return await reply;
+    },
     async stop() {
       child.proc.disconnect();
       await child.done();
@@ -537,6 +567,9 @@ async function measureMemory(): Promise<void> {
 }
 
 let load: LoadResult | undefined;
+/** The server child's CPU time over the last load run (µs), when the server is embedded. */
+let loadCpu: { userUs: number; systemUs: number; perJobUs: number } | undefined;
+
 async function measureServer(): Promise<void> {
   const m = metric({
     key: "server-load",
@@ -547,8 +580,21 @@ async function measureServer(): Promise<void> {
       `reference: real Faktory 1.10 ≈ ${REAL_FAKTORY_RATE.toLocaleString("en-US")} jobs/s on this machine class`,
     ],
   });
+  const cpuMetric =
+    server === undefined
+      ? undefined
+      : metric({
+          key: "server-cpu-per-job",
+          label: "Server CPU per job in that load (µs, push + fetch + ACK)",
+          higherIsBetter: false,
+          target: { kind: "ts-max", value: 30 },
+          notes: [
+            "server CPU: the server child's process.cpuUsage() (user + system) over the load run ÷ jobs; the same load on a minimal Node server doing only its socket I/O: --only server --floor",
+          ],
+        });
   const prefix = `bench-${runTag}-load-q`;
   progress.begin(`Server mixed load${rounds > 1 ? ` · round ${round + 1}/${rounds}` : ""}`);
+  const cpuBefore = await server?.cpu();
   const child = spawn<FromLoad>("load-process.js", "load");
   child.onMessage((msg) => {
     if (msg.type === "progress") progress.update(msg.done / msg.total);
@@ -568,8 +614,19 @@ async function measureServer(): Promise<void> {
     load = message.result;
     if (load.pushes !== load.jobs || load.pops !== load.jobs)
       fail("server load", `pushed ${load.pushes}, popped ${load.pops} of ${load.jobs}`);
-    else if (checkDelivery("server load", load.check))
+    else if (checkDelivery("server load", load.check)) {
       sample(m, "faktory-ts", rate(load.jobs, load.elapsedMs));
+      const cpuAfter = await server?.cpu();
+      if (cpuMetric !== undefined && cpuBefore !== undefined && cpuAfter !== undefined) {
+        const userUs = cpuAfter.userUs - cpuBefore.userUs;
+        const systemUs = cpuAfter.systemUs - cpuBefore.systemUs;
+        loadCpu = { userUs, systemUs, perJobUs: (userUs + systemUs) / load.jobs };
+        sample(cpuMetric, "faktory-ts", loadCpu.perJobUs);
+        progress.log(
+          `server CPU: ${(userUs / 1000).toFixed(0)} ms user + ${(systemUs / 1000).toFixed(0)} ms system for ${load.jobs} jobs = ${loadCpu.perJobUs.toFixed(1)} µs/job`,
+        );
+      }
+    }
   } catch (err) {
     fail("server load", errorText(err));
   } finally {
@@ -609,7 +666,7 @@ const environment = describeEnvironment(startCpu, startLoad);
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
 const header = [
   `faktory-ts vs faktory-worker 4.7.1 · ${cli.quick ? "quick" : "full"} run · ${rounds > 1 ? `median of ${rounds} rounds [min–max]` : "1 round"} · ${elapsedS.toFixed(0)} s`,
-  `server: ${url === undefined ? "embedded faktory-ts server (own process)" : "FAKTORY_URL"}`,
+  `server: ${url !== undefined ? "FAKTORY_URL" : cli.floor ? "FLOOR reference (bench/floor-server.ts: socket I/O only, no Faktory)" : "embedded faktory-ts server (own process)"}`,
   ...formatEnvironment(environment),
 ];
 const table = formatTable(metrics);
@@ -623,7 +680,7 @@ if (cli.json !== undefined) {
     command,
     quick: cli.quick,
     rounds,
-    server: url === undefined ? "embedded" : "external",
+    server: url !== undefined ? "external" : cli.floor ? "floor" : "embedded",
     environment,
     elapsedSeconds: elapsedS,
     sizes,
@@ -641,6 +698,7 @@ if (cli.json !== undefined) {
       notes: m.notes ?? [],
     })),
     serverLoad: load ?? null,
+    serverLoadCpu: loadCpu ?? null,
     ok: failures.length === 0,
     failures,
   };

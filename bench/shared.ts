@@ -70,7 +70,14 @@ export type FromScenario =
   | { type: "error"; message: string };
 
 /** Server child → parent. */
-export type FromServer = { type: "ready"; url: string } | { type: "error"; message: string };
+export type FromServer =
+  | { type: "ready"; url: string }
+  | { type: "error"; message: string }
+  /** Reply to `{type:"cpu"}`: the server process's `process.cpuUsage()` (µs since it started). */
+  | { type: "cpu"; userUs: number; systemUs: number };
+
+/** Parent → server child: asks for its CPU time so far. */
+export type ToServer = { type: "cpu" };
 
 /** Parent → load child. */
 export interface LoadSpec {

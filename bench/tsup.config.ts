@@ -12,6 +12,7 @@ export default defineConfig({
     "scenario-process": "bench/scenario-process.ts",
     "load-process": "bench/load-process.ts",
     durable: "bench/durable.ts",
+    "server-micro": "bench/server-micro.ts",
   },
   outDir: "node_modules/.cache/faktory-ts-bench",
   format: ["esm"],

@@ -15,6 +15,17 @@ const lastSecond = { sec: Number.NaN, prefix: "" };
  * `2026-11-28T09:42:00.021581Z`, `…00.22Z`, `…00Z`.
  */
 export function formatTimestamp(ms: number): string {
+  if (ms === lastFormatted.ms) return lastFormatted.text; // e.g. created_at and enqueued_at of a push
+  const text = format(ms);
+  lastFormatted.ms = ms;
+  lastFormatted.text = text;
+  return text;
+}
+
+/** The last timestamp formatted. */
+const lastFormatted = { ms: Number.NaN, text: "" };
+
+function format(ms: number): string {
   // Seconds first: epoch microseconds pass 2^53 for dates far from 1970.
   let sec = Math.floor(ms / 1000);
   let fraction = Math.round((ms - sec * 1000) * 1000);

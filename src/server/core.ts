@@ -2,44 +2,28 @@
  * The server's job engine, independent of the network: pushing, enqueueing (with immediate
  * hand-off to blocked FETCH calls), reserving, acknowledging, the failure → retry → dead path,
  * the timers for scheduled jobs, retries, the dead-set purge, reservation expiry and worker
- * reaping, queue control, and the INFO document.
+ * reaping, and queue control. The INFO document is in info.ts, the failure record in failure.ts.
  * @module
  */
 import {
-  DEAD_TTL_MS,
   effectiveReserveFor,
   type FaktoryInfo,
-  FAIL_LIMITS,
   findJobProblem,
   formatTimestamp,
-  type InfoScannerTask,
-  type JobFailure,
   parseTimestamp,
-  retryBackoffSeconds,
   timedJobProblem,
-  truncateUtf8,
 } from "../protocol/index.js";
 import type { Clock } from "./clock.js";
-import type { FailOutcome, PushRefusal, ServerExtension } from "./extension.js";
+import { DayCounters } from "./day-counters.js";
+import type { PushRefusal, ServerExtension } from "./extension.js";
+import { applyFailure, type FailureDetails } from "./failure.js";
 import { FetchWaiters } from "./fetch-waiters.js";
+import { type ScannerStats, serverInfo } from "./info.js";
 import { asProtocolJob, encodeJob, parseStoredJob, type ServerJob } from "./jobs/job-codec.js";
 import type { Logger } from "./logger.js";
 import type { QueuedJob, Reservation, SetName, Storage } from "./storage/storage.js";
 import { DueTimer } from "./timers/due-timer.js";
 import { WorkerRegistry } from "./workers.js";
-
-/** The version this server imitates. */
-export const FAKTORY_VERSION = "1.10.0";
-
-/** What a failure records: the cleansed FAIL payload or a reservation expiry. */
-export interface FailureDetails {
-  /** Error kind. */
-  errtype: string;
-  /** Error message. */
-  message: string;
-  /** Backtrace lines (at most 50). */
-  backtrace: string[];
-}
 
 /** Configuration of a {@link ServerCore}. */
 export interface CoreOptions {
@@ -53,36 +37,6 @@ export interface CoreOptions {
   random?: () => number;
   /** Optional features (Enterprise); set with {@link ServerCore.extension} after construction. */
   extension?: ServerExtension;
-}
-
-interface ScannerStats {
-  cycles: number;
-  enqueued: number;
-  wallMs: number;
-}
-
-const DAY_MS = 86_400_000;
-
-function day(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-/**
- * FAIL's `cleanse()`: trim, default empty texts to `"unknown"`, cut `errtype` to 100 bytes,
- * `message` to 1000 bytes and the backtrace to 50 lines.
- */
-export function cleanseFailure(
-  errtype: string,
-  message: string,
-  backtrace: readonly string[],
-): FailureDetails {
-  const type = errtype.trim();
-  const msg = message.trim();
-  return {
-    errtype: truncateUtf8(type === "" ? "unknown" : type, FAIL_LIMITS.errtypeBytes),
-    message: truncateUtf8(msg === "" ? "unknown" : msg, FAIL_LIMITS.messageBytes),
-    backtrace: backtrace.slice(0, FAIL_LIMITS.backtraceLines),
-  };
 }
 
 /** The job engine. One per server. */
@@ -106,16 +60,17 @@ export class ServerCore {
   /** Optional features hooked into the job life cycle (Enterprise), or `undefined`. */
   extension: ServerExtension | undefined;
 
-  private readonly random: () => number;
-  private readonly scanners: Record<SetName, ScannerStats> = {
+  /** Statistics of the sorted sets' scanners (for INFO). */
+  readonly scannerStats: Readonly<Record<SetName, ScannerStats>> = {
     scheduled: { cycles: 0, enqueued: 0, wallMs: 0 },
     retries: { cycles: 0, enqueued: 0, wallMs: 0 },
     dead: { cycles: 0, enqueued: 0, wallMs: 0 },
   };
-  private reservationsReaped = 0;
-  /** Start (epoch ms) of the UTC day of {@link dayKeys}. */
-  private dayStart = Number.NaN;
-  private readonly dayKeys = { processed: "", failures: "" };
+  /** Reservations that expired so far. */
+  reservationsReaped = 0;
+
+  private readonly random: () => number;
+  private readonly counters: DayCounters;
   private readonly setTimers: Record<SetName, DueTimer>;
   private readonly reservationTimer: DueTimer;
   private readonly workerTimer: DueTimer;
@@ -127,6 +82,7 @@ export class ServerCore {
     this.random = options.random ?? (() => Math.floor(Math.random() * 30));
     this.extension = options.extension;
     this.startedAt = this.clock.now();
+    this.counters = new DayCounters(this.storage);
     this.setTimers = {
       scheduled: new DueTimer(this.clock, () => this.runSet("scheduled")),
       retries: new DueTimer(this.clock, () => this.runSet("retries")),
@@ -241,7 +197,7 @@ export class ServerCore {
       this.logger.debug(`No such job to acknowledge ${jid}`);
       return;
     }
-    this.count("processed");
+    this.counters.count("processed", this.clock.now());
     this.extension?.onAck(reservation);
   }
 
@@ -253,66 +209,31 @@ export class ServerCore {
     return true;
   }
 
-  private count(name: "processed" | "failures"): void {
-    this.storage.increment(name);
-    const now = this.clock.now();
-    // The day's counter keys, made again only when the (UTC) day changes.
-    // (Written so that the first call, with dayStart still NaN, computes them too.)
-    if (!(now >= this.dayStart && now < this.dayStart + DAY_MS)) {
-      const today = day(now);
-      this.dayStart = Date.parse(today);
-      this.dayKeys.processed = `processed:${today}`;
-      this.dayKeys.failures = `failures:${today}`;
-    }
-    this.storage.increment(this.dayKeys[name]);
-  }
-
   /**
    * The failure path (FAIL and reservation expiry): counters, the failure record, then discard
    * (`retry` 0), the retry set (retries left) or the dead set.
    */
   private failReservation(reservation: Reservation, details: FailureDetails): void {
-    this.count("processed");
-    this.count("failures");
-    const job = parseStoredJob(reservation.payload);
     const now = this.clock.now();
-    let failure: JobFailure;
-    if (job.failure === undefined) {
-      failure = { failed_at: formatTimestamp(now), retry_count: 0, remaining: job.retry };
-    } else {
-      failure = { ...job.failure, retry_count: job.failure.retry_count + 1 };
-      if (failure.remaining > 0) failure.remaining--;
-    }
-    failure.message = details.message;
-    failure.errtype = details.errtype;
-    if (details.backtrace.length > 0) failure.backtrace = details.backtrace;
-    else delete failure.backtrace;
-    job.failure = failure;
-
-    const outcome: FailOutcome =
-      job.retry === 0 ? "discarded" : failure.retry_count < job.retry ? "retry" : "dead";
+    this.counters.count("processed", now);
+    this.counters.count("failures", now);
+    const job = parseStoredJob(reservation.payload);
+    const { outcome, at } = applyFailure(job, details, now, this.random);
     this.extension?.onFail(reservation, outcome);
     if (outcome === "discarded") {
       this.logger.debug(`Job ${job.jid} failed with retry 0: discarded`);
       return;
     }
-    if (outcome === "retry") {
-      const at = now + retryBackoffSeconds(failure.retry_count, this.random) * 1000;
-      failure.next_at = formatTimestamp(at);
-      this.storage.sortedSet("retries").add(at, job.jid, encodeJob(job));
-      this.setTimers.retries.arm(at);
-      return;
-    }
-    const at = now + DEAD_TTL_MS;
-    this.storage.sortedSet("dead").add(at, job.jid, encodeJob(job));
-    this.setTimers.dead.arm(at);
+    const set = outcome === "retry" ? "retries" : "dead";
+    this.storage.sortedSet(set).add(at, job.jid, encodeJob(job));
+    this.setTimers[set].arm(at);
   }
 
   // ---- timers --------------------------------------------------------------------------
 
   private runSet(name: SetName): void {
     const started = performance.now();
-    const stats = this.scanners[name];
+    const stats = this.scannerStats[name];
     stats.cycles++;
     const set = this.storage.sortedSet(name);
     const now = this.clock.now();
@@ -412,56 +333,6 @@ export class ServerCore {
 
   /** The INFO document, fields in the reference's order. */
   info(): FaktoryInfo {
-    const now = this.clock.now();
-    const queues: Record<string, number> = Object.create(null); // "__proto__" stays a plain key
-    let totalEnqueued = 0;
-    const names = this.storage.queueNames();
-    for (const name of names) {
-      const size = this.storage.queueSize(name);
-      queues[name] = size;
-      totalEnqueued += size;
-    }
-    const sets = {
-      dead: this.storage.sortedSet("dead").size(),
-      retries: this.storage.sortedSet("retries").size(),
-      scheduled: this.storage.sortedSet("scheduled").size(),
-      working: this.storage.reservationCount(),
-    };
-    const scanner = (name: SetName): InfoScannerTask => {
-      const s = this.scanners[name];
-      return {
-        cycles: s.cycles,
-        enqueued: s.enqueued,
-        size: sets[name],
-        wall_time_sec: Math.round(s.wallMs * 1000) / 1e6,
-      };
-    };
-    return {
-      now: formatTimestamp(now),
-      server_utc_time: `${new Date(now).toISOString().slice(11, 19)} UTC`,
-      faktory: {
-        queues,
-        sets,
-        tasks: {
-          Busy: { reaped: this.reservationsReaped, size: sets.working },
-          Dead: scanner("dead"),
-          Retries: scanner("retries"),
-          Scheduled: scanner("scheduled"),
-          Workers: { reaped: this.workers.reaped, size: this.workers.size },
-        },
-        total_failures: this.storage.counter("failures"),
-        total_processed: this.storage.counter("processed"),
-        total_enqueued: totalEnqueued,
-        total_queues: names.length,
-      },
-      server: {
-        description: this.extension?.description ?? "Faktory",
-        faktory_version: FAKTORY_VERSION,
-        uptime: Math.max(0, Math.floor((now - this.startedAt) / 1000)),
-        connections: this.connections,
-        command_count: this.commandCount,
-        used_memory_mb: Math.round(process.memoryUsage.rss() / 1048576),
-      },
-    };
+    return serverInfo(this);
   }
 }

@@ -5,7 +5,7 @@
  */
 export type { Clock, TimerHandle, TimeSources } from "./clock.js";
 export { createMicrosecondTime, microsecondTime, systemClock } from "./clock.js";
-export { FAKTORY_VERSION } from "./core.js";
+export { FAKTORY_VERSION } from "./info.js";
 export type { Logger, LogLevel } from "./logger.js";
 export { createLineLogger, isLogLevel, silentLogger } from "./logger.js";
 export type { FaktoryServer, ServerOptions, ServerTlsOptions, WorkerSignal } from "./options.js";

@@ -3,7 +3,7 @@
  * @module
  */
 import { OK_BYTES } from "../../protocol/index.js";
-import { cleanseFailure } from "../core.js";
+import { cleanseFailure } from "../failure.js";
 import { decodeStruct } from "../jobs/go-decode.js";
 import { argumentAfter, type CommandHandler, echo, errorReply, INTERNAL_ERROR } from "./types.js";
 

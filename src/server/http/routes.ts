@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServerCore } from "../core.js";
-import { FAKTORY_VERSION } from "../core.js";
+import { FAKTORY_VERSION } from "../info.js";
 
 /** What a route handler may use. */
 export interface WebContext {

@@ -104,8 +104,12 @@ export function parseStoredJob(payload: string): ServerJob {
   return jobFromValue(JSON.parse(payload));
 }
 
+/** A character JSON.stringify or Go's encoder would escape (anything but plain printable ASCII). */
+const NEEDS_QUOTING = /[^\x20-\x7e]|["\\<>&]/;
+
+/** A JSON string as Go writes it; plain printable ASCII (jids, queues, timestamps) is just quoted. */
 function str(value: string): string {
-  return goEscape(JSON.stringify(value));
+  return NEEDS_QUOTING.test(value) ? goEscape(JSON.stringify(value)) : `"${value}"`;
 }
 
 function encodeFailure(f: JobFailure): string {

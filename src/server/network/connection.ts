@@ -97,6 +97,8 @@ export class ClientConnection implements Session, WorkerConnection, ClosableConn
   private lastReply: Reply | undefined;
   private readonly gate: ReplyGate;
   private waitingDrain = false;
+  /** Whether {@link updateFlow} paused the socket. */
+  private readingPaused = false;
   private fatal: string | undefined;
   private stopping = false;
   private counted = false;
@@ -214,78 +216,82 @@ export class ClientConnection implements Session, WorkerConnection, ClosableConn
 
   private updateFlow(): void {
     if (this.state === "closed") return;
-    if (this.busy || this.waitingDrain || this.fatal !== undefined) this.socket.pause();
+    const pause = this.busy || this.waitingDrain || this.fatal !== undefined;
+    if (pause === this.readingPaused) return; // nothing to change (the common case)
+    this.readingPaused = pause;
+    if (pause) this.socket.pause();
     else this.socket.resume();
   }
 
   private pump(): void {
-    const { socket } = this;
-    socket.cork();
-    try {
-      while (
-        !this.busy &&
-        !this.releasing &&
-        !this.ending &&
-        this.state !== "closed" &&
-        this.head < this.pending.length
-      ) {
-        const line = this.pending[this.head++]!;
-        if (this.state === "handshake") {
-          this.handshake(line);
-          continue;
-        }
-        if (this.stopping) {
-          // after the replies already waiting for their commit
-          this.ending = true;
-          this.lastReply = SHUTDOWN_REPLY;
-          break;
-        }
-        const result = this.dispatch(line);
-        this.gate.observe();
-        if (result === CLOSE) {
-          this.ending = true;
-          break;
-        }
-        if (typeof result === "string" || Buffer.isBuffer(result)) {
-          this.gate.hold(result);
-          continue;
-        }
-        this.busy = true;
-        result.then(this.onDeferredReply, this.onDeferredError);
+    while (
+      !this.busy &&
+      !this.releasing &&
+      !this.ending &&
+      this.state !== "closed" &&
+      this.head < this.pending.length
+    ) {
+      const line = this.pending[this.head++]!;
+      if (this.state === "handshake") {
+        this.handshake(line);
+        continue;
       }
-      if (this.head === this.pending.length) {
-        this.pending.length = 0;
-        this.head = 0;
+      if (this.stopping) {
+        // after the replies already waiting for their commit
+        this.ending = true;
+        this.lastReply = SHUTDOWN_REPLY;
+        break;
       }
-      if (this.state === "closed") return;
-      if (!this.releasing && this.gate.size > 0) {
-        const waiting = this.gate.release(this.send);
-        if (waiting !== undefined) {
-          this.releasing = true;
-          waiting.then(this.onReleased, this.onReleased);
-          return;
-        }
+      const result = this.dispatch(line);
+      this.gate.observe();
+      if (result === CLOSE) {
+        this.ending = true;
+        break;
       }
-      if (this.releasing) return;
-      if (this.ending) {
-        this.finish(this.lastReply);
-        return;
+      if (typeof result === "string" || Buffer.isBuffer(result)) {
+        // The common case (memory storage, one command at a time): straight out, nothing held.
+        if (this.gate.open && this.gate.size === 0 && this.head === this.pending.length)
+          this.socket.write(result);
+        else this.gate.hold(result);
+        continue;
       }
-      if (!this.busy && this.fatal !== undefined) {
-        this.finish(this.fatal);
-        return;
-      }
-      if (socket.writableLength > HIGH_WATER_BYTES) this.waitingDrain = true;
-      this.updateFlow();
-    } finally {
-      socket.uncork();
+      this.busy = true;
+      result.then(this.onDeferredReply, this.onDeferredError);
     }
+    if (this.head === this.pending.length) {
+      this.pending.length = 0;
+      this.head = 0;
+    }
+    if (this.state === "closed") return;
+    if (!this.releasing && this.gate.size > 0) {
+      const waiting = this.gate.release(this.send);
+      if (waiting !== undefined) {
+        this.releasing = true;
+        waiting.then(this.onReleased, this.onReleased);
+        return;
+      }
+    }
+    if (this.releasing) return;
+    if (this.ending) {
+      this.finish(this.lastReply);
+      return;
+    }
+    if (!this.busy && this.fatal !== undefined) {
+      this.finish(this.fatal);
+      return;
+    }
+    if (this.socket.writableLength > HIGH_WATER_BYTES) this.waitingDrain = true;
+    this.updateFlow();
   }
 
-  /** Writes replies the gate released (their changes are committed). */
-  private readonly send = (replies: Reply[]): void => {
+  /** Writes replies the gate released (their changes are committed); one write call per batch. */
+  private readonly send = (replies: readonly Reply[]): void => {
     if (this.state === "closed") return;
     const { socket } = this;
+    if (replies.length === 1) {
+      socket.write(replies[0]!);
+      return;
+    }
     socket.cork();
     for (const reply of replies) socket.write(reply);
     socket.uncork();

@@ -1,7 +1,7 @@
 /**
  * Holds a connection's replies until the storage has committed the changes they report: a
  * client never hears `+OK` for a change that a crash could still lose. With a storage that
- * commits at once (memory) the gate is always open and costs one call per batch of commands.
+ * commits at once (memory) the gate is always open: a reply goes straight out, nothing is held.
  * @module
  */
 import type { Reply } from "../commands/types.js";
@@ -29,6 +29,11 @@ export class ReplyGate {
     if (commit !== undefined && this.commits[this.commits.length - 1] !== commit) this.commits.push(commit);
   }
 
+  /** Whether no commit was observed since the last {@link release}: a reply may go out at once. */
+  get open(): boolean {
+    return this.commits.length === 0;
+  }
+
   /** Queues a reply; it is sent by {@link release}. */
   hold(reply: Reply): void {
     this.held.push(reply);
@@ -40,20 +45,23 @@ export class ReplyGate {
   }
 
   /**
-   * Hands the held replies to `send`: at once when no commit is pending (returns `undefined`),
-   * otherwise once every observed commit succeeded (returns the promise of that). If a commit
-   * failed, every held reply becomes the storage-failure error: its change may be rolled back.
+   * Hands the held replies to `send`: at once when no commit is pending (returns `undefined`;
+   * `send` must not keep the array, which is reused), otherwise once every observed commit
+   * succeeded (returns the promise of that). If a commit failed, every held reply becomes the
+   * storage-failure error: its change may be rolled back.
    */
-  release(send: (replies: Reply[]) => void): Promise<void> | undefined {
+  release(send: (replies: readonly Reply[]) => void): Promise<void> | undefined {
     const replies = this.held;
+    if (this.commits.length === 0) {
+      send(replies);
+      replies.length = 0;
+      return undefined;
+    }
     const commits = this.commits;
     this.held = [];
     this.commits = [];
-    if (commits.length === 0) {
-      send(replies);
-      return undefined;
-    }
-    return Promise.all(commits).then(
+    const committed = commits.length === 1 ? commits[0]! : Promise.all(commits);
+    return committed.then(
       () => send(replies),
       (err: unknown) => send(replies.map(() => storageFailureReply(err))),
     );

@@ -191,7 +191,7 @@ describe("faktory-ts mutate", () => {
 
     const requeue = memoryIO();
     expect(
-      await runMutateCommand(["requeue", "scheduled", "--jids", j1, "--url", server.url], requeue.io),
+      await runMutateCommand(["requeue", "scheduled", `--jids=${j1}`, "--url", server.url], requeue.io),
     ).toBe(0);
     expect((await client.info()).faktory.queues[queue]).toBe(1);
     expect((await consumer.fetch(queue))?.jid).toBe(j1);
@@ -199,7 +199,7 @@ describe("faktory-ts mutate", () => {
 
     const deadBefore = (await client.info()).faktory.sets.dead;
     expect(
-      await runMutateCommand(["kill", "scheduled", "--jids", `${j2}`, "--url", server.url], memoryIO().io),
+      await runMutateCommand(["kill", "scheduled", `--jids=${j2}`, "--url", server.url], memoryIO().io),
     ).toBe(0);
     expect((await client.info()).faktory.sets.dead).toBe(deadBefore + 1);
     expect(
