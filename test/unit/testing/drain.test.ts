@@ -101,6 +101,7 @@ describe("drain", () => {
     expect(error).toBeInstanceOf(DrainPausedError);
     const paused = error as DrainPausedError;
     expect(paused.queues).toEqual({ held: 2 });
+    expect(server.pausedQueues()).toEqual(["held"]);
     expect(paused.result).toEqual({ processed: 1, failed: 0, dead: 0 });
     expect(paused.message).toContain("held (2 jobs): they are paused");
     expect(seen).toEqual([3]);
