@@ -10,6 +10,7 @@ import type { JobRegistry, JobTypeOf, UntypedJobs } from "../protocol/job-types.
 import type { Reply } from "../protocol/resp-reader.js";
 import type { BulkJobFor, BulkPushResult, PlainJob } from "./bulk.js";
 import { createJob, type JobOptions } from "./job-builder.js";
+import { expectOk } from "./replies.js";
 
 /** Callback state: `""` not enqueued (or not defined), `"1"` enqueued, `"2"` its job was ACKed. */
 export type BatchCallbackState = "" | "1" | "2";
@@ -249,8 +250,7 @@ export class BatchHandle<Jobs extends JobRegistry = UntypedJobs> implements Asyn
     this.assertOpen();
     this.isCommitted = true;
     const reply = await this.transport.command(`BATCH COMMIT ${this.bid}\r\n`);
-    if (!(reply.kind === "simple" && reply.value === "OK"))
-      throw new ProtocolError(`unexpected ${reply.kind} reply to BATCH COMMIT, expected +OK`);
+    expectOk(reply, "BATCH COMMIT");
   }
 
   /** The batch's status (see {@link Batches.status}). */

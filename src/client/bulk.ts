@@ -1,12 +1,14 @@
 /**
  * Bulk push: plain jobs (defaults filled in), preparing and checking each job, splitting them
- * into PUSHB chunks and turning the server's replies into a result.
+ * into PUSHB chunks, sending them and turning the server's replies into a result.
  * @module
  */
-import { ValidationError } from "../protocol/errors.js";
+import { parseJsonReply } from "../protocol/commands.js";
+import { ProtocolError, ValidationError } from "../protocol/errors.js";
 import { generateJid } from "../protocol/ids.js";
 import type { Job } from "../protocol/job.js";
 import type { JobRegistry, JobTypeOf } from "../protocol/job-types.js";
+import type { Reply } from "../protocol/resp-reader.js";
 import { assertValidJob, serializeJob } from "./job-builder.js";
 
 /**
@@ -123,4 +125,53 @@ export function applyBulkReply(jids: readonly string[], reply: unknown, result: 
       seen.add(jid);
     } else result.pushed.push(jid);
   }
+}
+
+/**
+ * Sends the prepared jobs of a bulk push as PUSHB commands of at most `chunkSize` jobs each,
+ * all at once (pipelined) through `send`, and gathers the outcome in input order: jobs refused
+ * locally keep their error, a chunk's server refusals are reported per job, and a chunk whose
+ * command failed (connection lost, malformed reply) reports that error for each of its jobs.
+ * Never rejects.
+ */
+export async function sendPrepared(
+  prepared: readonly PreparedJob[],
+  chunkSize: number,
+  send: (line: string) => Promise<Reply>,
+): Promise<BulkPushResult> {
+  const outcome = new Map<number, string | undefined>(); // index -> error (undefined: pushed)
+  const sendable: number[] = [];
+  prepared.forEach((p, i) => {
+    if (p.error !== undefined) outcome.set(i, p.error);
+    else sendable.push(i);
+  });
+  await Promise.all(
+    chunk(sendable, chunkSize).map(async (indexes) => {
+      const line = `PUSHB [${indexes.map((i) => (prepared[i] as { json: string }).json).join(",")}]\r\n`;
+      const jids = indexes.map((i) => prepared[i]!.jid);
+      try {
+        const reply = parseJsonReply<unknown>(await send(line), "PUSHB");
+        const partial: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
+        try {
+          applyBulkReply(jids, reply, partial);
+        } catch (err) {
+          throw new ProtocolError(`unexpected PUSHB reply: ${(err as Error).message}`);
+        }
+        const errors = new Map(partial.rejected.map((r) => [r.jid, r.error]));
+        for (const i of indexes) outcome.set(i, errors.get(prepared[i]!.jid));
+      } catch (err) {
+        for (const i of indexes) outcome.set(i, (err as Error).message);
+      }
+    }),
+  );
+  const result: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
+  prepared.forEach((p, i) => {
+    const error = outcome.get(i);
+    if (error === undefined) result.pushed.push(p.jid);
+    else {
+      result.rejected.push({ jid: p.jid, error });
+      if (error.startsWith("NOTUNIQUE ")) result.notUnique.push(p.jid);
+    }
+  });
+  return result;
 }

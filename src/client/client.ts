@@ -6,8 +6,8 @@
 import { resolveConnectionOptions } from "../connection/options.js";
 import { exponentialBackoff } from "../connection/retry.js";
 import { tracePush, tracePushBulk, tracingPushBulk } from "../connection/tracing.js";
-import { flushCommand, infoCommand, parseJsonReply } from "../protocol/commands.js";
-import { ConfigurationError, ProtocolError, ServerError, StateError } from "../protocol/errors.js";
+import { flushCommand, infoCommand } from "../protocol/commands.js";
+import { ConfigurationError, ServerError, StateError } from "../protocol/errors.js";
 import type { Job } from "../protocol/job.js";
 import {
   type JobRegistry,
@@ -22,33 +22,23 @@ import type { FaktoryInfo, MutateFilter, MutateOperation, MutateTarget } from ".
 import type { Reply } from "../protocol/resp-reader.js";
 import { Batches } from "./batches.js";
 import {
-  applyBulkReply,
   type BulkJobFor,
   type BulkPushResult,
-  chunk,
   type PlainJob,
   prepareBulk,
+  sendPrepared,
   withDefaults,
 } from "./bulk.js";
 import { assertValidJob, createJob, type JobOptions, serializeJob, type TypedJob } from "./job-builder.js";
-import { mutationLine } from "./mutate.js";
+import { mutationLine, withFilter } from "./mutate.js";
 import { type ClientOptions, DEFAULT_MAX_RESENDS, DEFAULT_PUSH_CHUNK_SIZE } from "./options.js";
 import { ProgressApi } from "./progress.js";
-import { queueLine } from "./queues.js";
+import { isAllQueues, type QueueTarget, queueLine, queueSelection } from "./queues.js";
 import { type ClientState, ReconnectingConnection } from "./reconnecting-connection.js";
+import { expectOk, infoFromReply, latencyFromReply } from "./replies.js";
 
-/**
- * Any job of a registry: for each job type `T`, a job whose `jobtype` is `T` and whose `args`
- * are `Jobs[T]`. With the untyped registry this is any {@link Job}.
- */
-export type JobFor<Jobs extends JobRegistry> = {
-  [T in JobTypeOf<Jobs>]: TypedJob<T, Jobs[T]>;
-}[JobTypeOf<Jobs>];
-
-/**
- * Queues to act on: one name, a list of names, or `"*"` for every queue the server knows.
- */
-export type QueueTarget = string | readonly string[];
+export type { JobFor } from "./job-builder.js";
+export type { QueueTarget } from "./queues.js";
 
 /**
  * A Faktory client. Create it with {@link Client.connect}; close it with {@link Client.close}
@@ -236,54 +226,16 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
   }
 
   private async sendBulk(jobs: readonly BulkJobFor<Jobs>[]): Promise<BulkPushResult> {
-    // Per input position: the jid and either the JSON to send or the local error.
     const prepared = await prepareBulk(jobs, (job) =>
       schemaFor(this.schemas, job.jobtype) !== undefined ? this.withValidatedArgs(job) : job,
     );
-    const outcome = new Map<number, string | undefined>(); // index -> error (undefined: pushed)
-    const sendable: number[] = [];
-    prepared.forEach((p, i) => {
-      if (p.error !== undefined) outcome.set(i, p.error);
-      else sendable.push(i);
-    });
-    await Promise.all(
-      chunk(sendable, this.chunkSize).map(async (indexes) => {
-        const line = `PUSHB [${indexes.map((i) => (prepared[i] as { json: string }).json).join(",")}]\r\n`;
-        const jids = indexes.map((i) => prepared[i]!.jid);
-        try {
-          const reply = parseJsonReply<unknown>(await this.pushConnection().send(line), "PUSHB");
-          const partial: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
-          try {
-            applyBulkReply(jids, reply, partial);
-          } catch (err) {
-            throw new ProtocolError(`unexpected PUSHB reply: ${(err as Error).message}`);
-          }
-          const errors = new Map(partial.rejected.map((r) => [r.jid, r.error]));
-          for (const i of indexes) outcome.set(i, errors.get(prepared[i]!.jid));
-        } catch (err) {
-          for (const i of indexes) outcome.set(i, (err as Error).message);
-        }
-      }),
-    );
-    const result: BulkPushResult = { pushed: [], rejected: [], notUnique: [] };
-    prepared.forEach((p, i) => {
-      const error = outcome.get(i);
-      if (error === undefined) result.pushed.push(p.jid);
-      else {
-        result.rejected.push({ jid: p.jid, error });
-        if (error.startsWith("NOTUNIQUE ")) result.notUnique.push(p.jid);
-      }
-    });
-    return result;
+    return sendPrepared(prepared, this.chunkSize, (line) => this.pushConnection().send(line));
   }
 
   /** The server's state document (`INFO`): queues and their sizes, set sizes, counters, version. */
   async info(): Promise<FaktoryInfo> {
     this.assertOpen();
-    const doc = parseJsonReply<FaktoryInfo>(await this.conn.send(infoCommand()), "INFO");
-    if (doc === null || typeof doc !== "object" || doc.faktory === null || typeof doc.faktory !== "object")
-      throw new ProtocolError("INFO reply is not a Faktory state document");
-    return doc;
+    return infoFromReply(await this.conn.send(infoCommand()));
   }
 
   /**
@@ -292,13 +244,7 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
    */
   async queueLatency(...queues: string[]): Promise<Record<string, number>> {
     this.assertOpen();
-    const line = queueLine("LATENCY", queues);
-    const doc = parseJsonReply<unknown>(await this.conn.send(line), "QUEUE LATENCY");
-    if (doc === null || typeof doc !== "object" || Array.isArray(doc))
-      throw new ProtocolError("QUEUE LATENCY reply is not a JSON object");
-    for (const value of Object.values(doc))
-      if (typeof value !== "number") throw new ProtocolError("QUEUE LATENCY reply holds a non-number");
-    return doc as Record<string, number>;
+    return latencyFromReply(await this.conn.send(queueLine("LATENCY", queues)));
   }
 
   /**
@@ -322,7 +268,7 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
     try {
       await this.queueCommand("REMOVE", queues);
     } catch (err) {
-      if (!(err instanceof ServerError) || !isAll(queues)) throw err;
+      if (!(err instanceof ServerError) || !isAllQueues(queues)) throw err;
       const names = Object.keys((await this.info()).faktory.queues);
       if (names.length > 0) await this.queueCommand("REMOVE", names);
     }
@@ -426,23 +372,6 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
 
   private async queueCommand(sub: "PAUSE" | "RESUME" | "REMOVE", queues: QueueTarget): Promise<void> {
     this.assertOpen();
-    const line = queueLine(sub, typeof queues === "string" ? (queues === "*" ? "*" : [queues]) : queues);
-    expectOk(await this.conn.send(line), `QUEUE ${sub}`);
+    expectOk(await this.conn.send(queueLine(sub, queueSelection(queues))), `QUEUE ${sub}`);
   }
-}
-
-function isAll(queues: QueueTarget): boolean {
-  return queues === "*" || (Array.isArray(queues) && queues.length === 1 && queues[0] === "*");
-}
-
-function withFilter(op: MutateOperation, filter: MutateFilter | undefined): MutateOperation {
-  if (filter !== undefined) op.filter = filter;
-  return op;
-}
-
-function expectOk(reply: Reply, what: string): void {
-  if (reply.kind === "simple" && reply.value === "OK") return;
-  const shown =
-    reply.kind === "simple" || reply.kind === "bulk" ? ` ${JSON.stringify(reply.value.slice(0, 80))}` : "";
-  throw new ProtocolError(`unexpected ${reply.kind} reply${shown} to ${what}, expected +OK`);
 }

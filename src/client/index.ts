@@ -57,7 +57,7 @@ export {
   prepareBulk,
   withDefaults,
 } from "./bulk.js";
-export { Client, type JobFor, type QueueTarget } from "./client.js";
+export { Client } from "./client.js";
 export {
   assertValidJob,
   createJob,
@@ -65,6 +65,7 @@ export {
   type JobOptions,
   type JobSchedule,
   job,
+  type JobFor,
   scheduleToTimestamp,
   serializeJob,
   type TypedJob,
@@ -78,7 +79,7 @@ export {
   type ProgressUpdate,
   trackSetLine,
 } from "./progress.js";
-export { assertQueueNames, type QueueSelection, queueLine } from "./queues.js";
+export { assertQueueNames, type QueueSelection, type QueueTarget, queueLine } from "./queues.js";
 export {
   type ClientState,
   ReconnectingConnection,

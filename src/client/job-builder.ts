@@ -11,6 +11,7 @@ import {
   MIN_JID_LENGTH,
   QUEUE_NAME_PATTERN,
 } from "../protocol/job.js";
+import type { JobRegistry, JobTypeOf } from "../protocol/job-types.js";
 import { formatTimestamp, parseTimestamp } from "../protocol/time.js";
 
 /**
@@ -57,6 +58,14 @@ export interface JobOptions {
 
 /** A job whose `jobtype` is known to the type system. */
 export type TypedJob<T extends string, Args extends readonly unknown[]> = Job<Args> & { jobtype: T };
+
+/**
+ * Any job of a registry: for each job type `T`, a job whose `jobtype` is `T` and whose `args`
+ * are `Jobs[T]`. With the untyped registry this is any {@link Job}.
+ */
+export type JobFor<Jobs extends JobRegistry> = {
+  [T in JobTypeOf<Jobs>]: TypedJob<T, Jobs[T]>;
+}[JobTypeOf<Jobs>];
 
 /**
  * Builds a job with a fresh jid and checks it; nothing is sent.

@@ -64,3 +64,9 @@ function normalizeFilter(filter: MutateFilter): MutateFilter | undefined {
 export function mutationLine(op: MutateOperation): string {
   return mutateCommand(normalizeMutation(op));
 }
+
+/** `op` with `filter` set on it when one is given (no filter: the whole set). */
+export function withFilter(op: MutateOperation, filter: MutateFilter | undefined): MutateOperation {
+  if (filter !== undefined) op.filter = filter;
+  return op;
+}

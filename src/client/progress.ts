@@ -6,6 +6,7 @@ import { parseJsonReply } from "../protocol/commands.js";
 import { ProtocolError, ValidationError } from "../protocol/errors.js";
 import type { Reply } from "../protocol/resp-reader.js";
 import { formatTimestamp, parseTimestamp } from "../protocol/time.js";
+import { expectOk } from "./replies.js";
 
 /** A tracked job's state (`unknown`: not tracked, never pushed, or its record expired). */
 export type JobTrackState = "unknown" | "enqueued" | "working" | "success" | "failed" | "dead";
@@ -71,8 +72,7 @@ export class ProgressApi {
   /** Sets a job's progress (`TRACK SET`). */
   async set(jid: string, update: ProgressUpdate): Promise<void> {
     const reply = await this.command(trackSetLine(jid, update));
-    if (!(reply.kind === "simple" && reply.value === "OK"))
-      throw new ProtocolError(`unexpected ${reply.kind} reply to TRACK SET, expected +OK`);
+    expectOk(reply, "TRACK SET");
   }
 
   /** A job's progress (`TRACK GET`); state `unknown` for jobs not tracked. */

@@ -9,6 +9,21 @@ import { QUEUE_NAME_PATTERN } from "../protocol/job.js";
 /** A list of queue names, or `"*"` for every queue the server knows. */
 export type QueueSelection = readonly string[] | "*";
 
+/**
+ * Queues to act on: one name, a list of names, or `"*"` for every queue the server knows.
+ */
+export type QueueTarget = string | readonly string[];
+
+/** Whether a target means every queue: `"*"` or `["*"]`. */
+export function isAllQueues(queues: QueueTarget): queues is "*" | readonly ["*"] {
+  return queues === "*" || (Array.isArray(queues) && queues.length === 1 && queues[0] === "*");
+}
+
+/** A {@link QueueTarget} as a {@link QueueSelection}: one name becomes a list of one. */
+export function queueSelection(queues: QueueTarget): QueueSelection {
+  return typeof queues === "string" ? (queues === "*" ? "*" : [queues]) : queues;
+}
+
 /** Throws a {@link ValidationError} unless `queues` is a non-empty list of valid queue names. */
 export function assertQueueNames(queues: readonly string[], what: string): void {
   if (!Array.isArray(queues) || queues.length === 0)
@@ -23,7 +38,7 @@ export function assertQueueNames(queues: readonly string[], what: string): void 
 
 /** The `QUEUE <sub> ...` line for a selection; `"*"` (or `["*"]`) is sent as `*`, except for LATENCY. */
 export function queueLine(sub: QueueSubcommand, queues: QueueSelection): string {
-  if (queues === "*" || (Array.isArray(queues) && queues.length === 1 && queues[0] === "*")) {
+  if (isAllQueues(queues)) {
     if (sub === "LATENCY")
       throw new ValidationError("queue latency needs queue names; the server does not accept *", "queues");
     return queueCommand(sub, ["*"]);

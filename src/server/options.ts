@@ -86,4 +86,9 @@ export interface FaktoryServer extends AsyncDisposable {
   signalWorker(wid: string, signal: WorkerSignal): number;
   /** The INFO document, as the `INFO` command returns it. */
   info(): FaktoryInfo;
+  /**
+   * Names of the paused queues (`QUEUE PAUSE`), sorted. The wire protocol has no command that
+   * tells; `drain` of `faktory-ts/testing` reads it to skip them without a blocking FETCH.
+   */
+  pausedQueues(): string[];
 }

@@ -192,6 +192,11 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
     close,
     signalWorker: (wid: string, signal: WorkerSignal): number => core.workers.signal(wid, signal),
     info: () => core.info(),
+    pausedQueues: () =>
+      storage
+        .queueNames()
+        .filter((q) => storage.isPaused(q))
+        .sort(),
     [Symbol.asyncDispose]: close,
   };
 }

@@ -5,6 +5,7 @@
 import { Client } from "../client/client.js";
 import { StateError } from "../protocol/errors.js";
 import type { JobRegistry } from "../protocol/job-types.js";
+import type { FaktoryInfo } from "../protocol/messages.js";
 import type { JobHandler } from "../worker/types.js";
 import { Worker } from "../worker/worker.js";
 
@@ -40,6 +41,34 @@ export class DrainLimitError extends StateError {
 }
 
 /**
+ * {@link drain} ran everything it could, but jobs are left in queues it was asked to drain that
+ * no FETCH serves: paused queues (or, against a URL, a quiet worker). Resume the queues, or
+ * leave them out with {@link DrainOptions.queues}.
+ */
+export class DrainPausedError extends StateError {
+  /** A name for the error class. */
+  override readonly name = "DrainPausedError";
+
+  /**
+   * @param queues - the queues left, each with the jobs waiting in it.
+   * @param result - what the drain did before it stopped.
+   * @param detail - why the queues are not served.
+   */
+  constructor(
+    readonly queues: Readonly<Record<string, number>>,
+    readonly result: DrainResult,
+    detail = "they are paused",
+  ) {
+    const list = Object.entries(queues)
+      .map(([q, n]) => `${q} (${n} job${n === 1 ? "" : "s"})`)
+      .join(", ");
+    super(
+      `drain ran ${result.processed} job(s) but jobs are left in ${list}: ${detail}; resume them (client.resumeQueues) or leave them out with the queues option`,
+    );
+  }
+}
+
+/**
  * Runs every due job through a worker until the queues are empty, then moves the scheduled and
  * retry sets to their queues (`MUTATE requeue`) and goes on, until nothing is left to run: jobs
  * that the jobs push run too, and a failing job is retried until it succeeds or dies (use
@@ -48,8 +77,14 @@ export class DrainLimitError extends StateError {
  *
  * `target` is the server (anything with a `url`, e.g. from {@link startTestServer}) or its URL.
  * `runner` is a {@link Worker} already set up for that server (left running), or handlers by job
- * type, which `drain` registers on a worker of its own and shuts down at the end. Paused
- * queues are left alone.
+ * type, which `drain` registers on a worker of its own and shuts down at the end.
+ *
+ * Jobs that cannot run because their queue is paused make it reject with a
+ * {@link DrainPausedError} naming those queues (once everything else has run), rather than
+ * report success with jobs left behind; drain only the other queues with `queues`. Given the
+ * server object (as {@link startTestServer} returns it), `drain` sees paused queues at once and
+ * never waits, even on a manual clock; given only a URL, it learns it from a FETCH that comes
+ * back empty after the server's 2 s wait, which a server on a manual clock never ends.
  *
  * @example
  * ```ts
@@ -71,14 +106,22 @@ export async function drain<Jobs extends JobRegistry>(
   const owned = !(runner instanceof Worker);
   const worker = runner instanceof Worker ? runner : ownWorker(url, runner);
   const client = await Client.connect(url);
+  const pausedOf = typeof target === "string" ? undefined : pausedQueuesOf(target);
   try {
     const start = (await client.info()).faktory.total_failures;
     let processed = 0;
+    const resultOf = (info: FaktoryInfo["faktory"]): DrainResult => ({
+      processed,
+      failed: info.total_failures - start,
+      dead: info.sets.dead,
+    });
     for (;;) {
       const info = (await client.info()).faktory;
       const names = options.queues ?? Object.keys(info.queues);
+      const paused = new Set(pausedOf?.() ?? []);
       const waiting = names.filter((q) => (info.queues[q] ?? 0) > 0);
-      if (waiting.length === 0) {
+      const runnable = waiting.filter((q) => !paused.has(q));
+      if (runnable.length === 0) {
         let moved = false;
         if (options.scheduled !== false && info.sets.scheduled > 0) {
           await client.requeue("scheduled");
@@ -89,15 +132,23 @@ export async function drain<Jobs extends JobRegistry>(
           moved = true;
         }
         if (moved) continue;
-        return { processed, failed: info.total_failures - start, dead: info.sets.dead };
+        if (waiting.length > 0) throw new DrainPausedError(sizesOf(waiting, info), resultOf(info));
+        return resultOf(info);
       }
       if (processed >= maxJobs)
         throw new DrainLimitError(
-          `drain ran ${maxJobs} jobs and jobs are still waiting in ${waiting.join(", ")}`,
+          `drain ran ${maxJobs} jobs and jobs are still waiting in ${runnable.join(", ")}`,
         );
-      if (!(await worker.runOne(waiting))) {
-        const last = (await client.info()).faktory; // the waiting queues are paused
-        return { processed, failed: last.total_failures - start, dead: last.sets.dead };
+      if (!(await worker.runOne(runnable))) {
+        // FETCH waited and found nothing: the queues are paused (or the worker is quiet).
+        const last = (await client.info()).faktory;
+        const left = runnable.filter((q) => (last.queues[q] ?? 0) > 0);
+        if (left.length === 0) continue; // someone else took them meanwhile
+        throw new DrainPausedError(
+          sizesOf(left, last),
+          resultOf(last),
+          "FETCH found no job in them (paused queues, or a quiet worker)",
+        );
       }
       processed++;
     }
@@ -105,6 +156,18 @@ export async function drain<Jobs extends JobRegistry>(
     await client.close();
     if (owned) await worker.shutdown();
   }
+}
+
+/** The target's `pausedQueues()` when it has one (an embedded server), else `undefined`. */
+function pausedQueuesOf(target: { readonly url: string }): (() => readonly string[]) | undefined {
+  const fn = (target as { pausedQueues?: unknown }).pausedQueues;
+  return typeof fn === "function" ? () => (fn as () => readonly string[]).call(target) : undefined;
+}
+
+function sizesOf(queues: readonly string[], info: FaktoryInfo["faktory"]): Record<string, number> {
+  const out: Record<string, number> = Object.create(null); // "__proto__" stays a plain key
+  for (const q of queues) out[q] = info.queues[q] ?? 0;
+  return out;
 }
 
 function ownWorker<Jobs extends JobRegistry>(url: string, handlers: DrainHandlers<Jobs>): Worker<Jobs> {

@@ -10,6 +10,7 @@
  */
 import { encodeBulk, formatTimestamp, generateJid, OK_BYTES } from "../../protocol/index.js";
 import { errorReply } from "../commands/types.js";
+import { isObject, parseObjectArg } from "./json-body.js";
 import { GoTypeError } from "../jobs/go-decode.js";
 import { jobFromValue } from "../jobs/job-codec.js";
 import {
@@ -23,10 +24,6 @@ import {
 /** The error for an unknown or expired bid. */
 export function noSuchBatch(bid: string): string {
   return `no such batch ${bid}`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Batch state and commands. */
@@ -71,13 +68,9 @@ export class Batches {
   }
 
   private create(arg: string): string | Buffer {
-    let body: unknown;
-    try {
-      body = JSON.parse(arg);
-    } catch (err) {
-      return errorReply(`invalid JSON: ${(err as Error).message}`);
-    }
-    if (!isObject(body)) return errorReply("invalid JSON: batch must be an object");
+    const parsed = parseObjectArg(arg, "batch must be an object");
+    if ("error" in parsed) return parsed.error;
+    const { body } = parsed;
     const callbacks: Partial<Record<"success" | "complete", Record<string, unknown>>> = {};
     for (const kind of ["success", "complete"] as const) {
       const value = body[kind];

@@ -5,11 +5,8 @@
  */
 import { encodeBulk, formatTimestamp, OK_BYTES, parseTimestamp } from "../../protocol/index.js";
 import { errorReply } from "../commands/types.js";
+import { parseObjectArg } from "./json-body.js";
 import { type EnterpriseState, TRACKING_TTL_MS, type TrackRecord } from "./state.js";
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 /** Progress records and the TRACK command. */
 export class Tracking {
@@ -63,13 +60,9 @@ export class Tracking {
    * keep their stored value. Unknown or untracked jids get `+OK` and no record.
    */
   private set(arg: string): string | Buffer {
-    let body: unknown;
-    try {
-      body = JSON.parse(arg);
-    } catch (err) {
-      return errorReply(`invalid JSON: ${(err as Error).message}`);
-    }
-    if (!isObject(body)) return errorReply("invalid JSON: TRACK SET needs an object");
+    const parsed = parseObjectArg(arg, "TRACK SET needs an object");
+    if ("error" in parsed) return parsed.error;
+    const { body } = parsed;
     const { jid, percent, desc } = body;
     const reserveUntil = body.reserve_until;
     if (typeof jid !== "string" || jid === "") return errorReply("Job Track missing JID");

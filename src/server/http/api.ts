@@ -7,6 +7,7 @@ import type { ServerCore } from "../core.js";
 import type { SetName } from "../storage/storage.js";
 import { actOnQueue, actOnSet, deleteQueuedJobs, findEntry, isQueueAction, isSetAction } from "./actions.js";
 import { dashboardExtensions } from "./extensions.js";
+import { queueMetrics } from "./metrics.js";
 import { formOf, type Route, sendJson, type WebContext } from "./routes.js";
 import {
   entryView,
@@ -62,13 +63,11 @@ function bad(ctx: WebContext, status: number, error: string): void {
 }
 
 function queuesView(core: ServerCore): Array<Record<string, unknown>> {
-  const names = core.storage.queueNames();
-  const latency = core.latency(names);
-  return names.map((name) => ({
-    name,
-    size: core.storage.queueSize(name),
-    paused: core.storage.isPaused(name),
-    latency: latency[name] ?? 0,
+  return queueMetrics(core).map((q) => ({
+    name: q.name,
+    size: q.size,
+    paused: q.paused,
+    latency: q.latencySeconds,
   }));
 }
 

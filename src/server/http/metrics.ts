@@ -8,6 +8,7 @@
  * the INFO document groups them under `sets`.
  * @module
  */
+import type { FaktoryInfo } from "../../protocol/messages.js";
 import type { ServerCore } from "../core.js";
 import type { Route } from "./routes.js";
 
@@ -51,30 +52,36 @@ export interface MetricsSnapshot {
   readonly uptimeSeconds: number;
 }
 
-/** Reads a {@link MetricsSnapshot} from the engine. */
-export function metricsSnapshot(core: ServerCore): MetricsSnapshot {
-  const { storage } = core;
-  const names = storage.queueNames();
+/**
+ * Each known queue's figures, in storage order (`Object.keys` of INFO's `queues` would move names
+ * that look like numbers first): the size from the INFO document `info` ({@link ServerCore.info},
+ * the one source `INFO` and the dashboard read), latency as QUEUE LATENCY computes it, and the
+ * paused flag from storage.
+ */
+export function queueMetrics(core: ServerCore, info: FaktoryInfo = core.info()): QueueMetrics[] {
+  const names = core.storage.queueNames();
   const latency = core.latency(names);
+  return names.map((name) => ({
+    name,
+    size: info.faktory.queues[name] ?? 0,
+    latencySeconds: latency[name] ?? 0,
+    paused: core.storage.isPaused(name),
+  }));
+}
+
+/** Reads a {@link MetricsSnapshot} from the engine's INFO document and {@link queueMetrics}. */
+export function metricsSnapshot(core: ServerCore): MetricsSnapshot {
+  const info = core.info();
+  const { faktory, server } = info;
   return {
-    queues: names.map((name) => ({
-      name,
-      size: storage.queueSize(name),
-      latencySeconds: latency[name] ?? 0,
-      paused: storage.isPaused(name),
-    })),
-    sets: {
-      retries: storage.sortedSet("retries").size(),
-      scheduled: storage.sortedSet("scheduled").size(),
-      dead: storage.sortedSet("dead").size(),
-      working: storage.reservationCount(),
-    },
-    processed: storage.counter("processed"),
-    failed: storage.counter("failures"),
-    connections: core.connections,
-    workers: core.workers.size,
-    commands: core.commandCount,
-    uptimeSeconds: Math.max(0, Math.floor((core.clock.now() - core.startedAt) / 1000)),
+    queues: queueMetrics(core, info),
+    sets: faktory.sets,
+    processed: faktory.total_processed,
+    failed: faktory.total_failures,
+    connections: server.connections,
+    workers: faktory.tasks.Workers.size,
+    commands: server.command_count,
+    uptimeSeconds: server.uptime,
   };
 }
 

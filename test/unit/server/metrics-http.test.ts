@@ -87,6 +87,26 @@ describe("GET /metrics", () => {
     });
   });
 
+  it("lists queues in name order, numeric-looking names included, with INFO's sizes and the paused flags", async () => {
+    const s = await start({ clock: new ManualClock() });
+    const producer = await hello(s.port);
+    clients.push(producer);
+    for (const [i, queue] of ["b", "10", "2", "a", "2"].entries())
+      expect(await producer.call(`PUSH ${job(`jid-order-${i}`, queue)}`)).toBe("+OK");
+    expect(await producer.call("QUEUE PAUSE 2")).toBe("+OK");
+    const text = await (await fetch(`${s.webUrl}/metrics`)).text();
+    const sizes = [...samples(text)].filter(([k]) => k.startsWith("faktory_queue_size"));
+    expect(sizes).toEqual([
+      ['faktory_queue_size{queue="10"}', 1],
+      ['faktory_queue_size{queue="2"}', 2],
+      ['faktory_queue_size{queue="a"}', 1],
+      ['faktory_queue_size{queue="b"}', 1],
+    ]);
+    expect(sizes.map(([, n]) => n)).toEqual(["10", "2", "a", "b"].map((q) => s.info().faktory.queues[q]));
+    expect(samples(text).get('faktory_queue_paused{queue="2"}')).toBe(1);
+    expect(samples(text).get('faktory_queue_paused{queue="a"}')).toBe(0);
+  });
+
   it("answers 401 without the password, and 200 with it (any user name)", async () => {
     const s = await start({ password: "pw" });
     const anonymous = await fetch(`${s.webUrl}/metrics`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Client } from "../../../src/client/index.js";
-import { DrainLimitError, drain, startTestServer } from "../../../src/testing/index.js";
+import { DrainLimitError, DrainPausedError, drain, startTestServer } from "../../../src/testing/index.js";
 import { Worker } from "../../../src/worker/index.js";
 import { ManualClock } from "../server/support/clocks.js";
 
@@ -82,5 +82,59 @@ describe("drain", () => {
       { maxJobs: 5 },
     );
     await expect(run).rejects.toBeInstanceOf(DrainLimitError);
+  });
+
+  it("runs the rest, then names the paused queues left with jobs, at once and without time passing", async () => {
+    const clock = new ManualClock();
+    await using server = await startTestServer({ clock });
+    await using client = await Client.connect(server.url);
+    await client.push("T", [1], { queue: "held" });
+    await client.push("T", [2], { queue: "held", at: { in: 60_000 } }); // lands in "held" too
+    await client.push("T", [3]);
+    await client.pauseQueues(["held"]);
+    const seen: unknown[] = [];
+    const handlers = { T: (job: { args: unknown[] }) => void seen.push(job.args[0]) };
+    const error = await drain(server, handlers).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(DrainPausedError);
+    const paused = error as DrainPausedError;
+    expect(paused.queues).toEqual({ held: 2 });
+    expect(server.pausedQueues()).toEqual(["held"]);
+    expect(paused.result).toEqual({ processed: 1, failed: 0, dead: 0 });
+    expect(paused.message).toContain("held (2 jobs): they are paused");
+    expect(seen).toEqual([3]);
+    expect(clock.now()).toBe(new ManualClock().now()); // no FETCH had to time out
+    expect((await client.info()).faktory.queues).toMatchObject({ held: 2, default: 0 });
+
+    // Left out, the paused queue is no obstacle; resumed, it drains.
+    expect(await drain(server, handlers, { queues: ["default"] })).toEqual({
+      processed: 0,
+      failed: 0,
+      dead: 0,
+    });
+    await client.resumeQueues(["held"]);
+    expect((await drain(server, handlers)).processed).toBe(2);
+    expect(seen.sort()).toEqual([1, 2, 3]);
+  });
+
+  it("given only a URL, learns of a paused queue from the empty FETCH and says so", async () => {
+    const clock = new ManualClock();
+    // A handshake timeout of its own, so that the only 2 s timer is the blocked FETCH.
+    await using server = await startTestServer({ clock, handshakeTimeoutMs: 60_000 });
+    await using client = await Client.connect(server.url);
+    await client.push("T", [1], { queue: "held" });
+    await client.pauseQueues(["held"]);
+    const run = drain(server.url, { T: () => undefined });
+    await clock.armed(2000); // the FETCH is blocked on the server's 2 s wait
+    clock.advance(2000);
+    const error = await run.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(DrainPausedError);
+    expect((error as DrainPausedError).queues).toEqual({ held: 1 });
+    expect((error as DrainPausedError).message).toContain("FETCH found no job in them");
   });
 });

@@ -6,7 +6,7 @@
 import { get, post, type Stats } from "./api.js";
 import { historyChart, LiveChart } from "./charts.js";
 import { argsText, h, mount, num, when } from "./dom.js";
-import { actionButton, currentPage, infoTable, pager } from "./widgets.js";
+import { actionButton, currentPage, infoTable, jidCell, listTable, pager } from "./widgets.js";
 
 /** A page's clean-up (timers, charts) when the page is left. */
 export type Cleanup = () => void;
@@ -100,52 +100,33 @@ export async function queues(main: HTMLElement): Promise<void> {
     h("h1", {}, "Queues"),
     data.queues.length === 0
       ? h("p", {}, "No queues.")
-      : h(
-          "table",
-          { class: "list" },
-          h(
-            "thead",
-            {},
+      : listTable(["Queue", "Size", "Latency (s)", "Actions"], data.queues, (q) => {
+          const path = `queues/${encodeURIComponent(q.name)}`;
+          return h(
+            "tr",
+            { "data-queue": q.name },
             h(
-              "tr",
+              "td",
               {},
-              ["Queue", "Size", "Latency (s)", "Actions"].map((t) => h("th", { scope: "col" }, t)),
+              h("a", { href: `/${path}` }, q.name),
+              q.paused ? h("span", { class: "badge" }, "paused") : null,
             ),
-          ),
-          h(
-            "tbody",
-            {},
-            data.queues.map((q) => {
-              const path = `queues/${encodeURIComponent(q.name)}`;
-              return h(
-                "tr",
-                { "data-queue": q.name },
-                h(
-                  "td",
-                  {},
-                  h("a", { href: `/${path}` }, q.name),
-                  q.paused ? h("span", { class: "badge" }, "paused") : null,
-                ),
-                h("td", { class: "num" }, num(q.size)),
-                h("td", { class: "num" }, q.latency.toFixed(1)),
-                h(
-                  "td",
-                  {},
-                  q.paused
-                    ? actionButton("Resume", () => post(path, { action: "resume" }), reload, {
-                        name: "resume",
-                      })
-                    : actionButton("Pause", () => post(path, { action: "pause" }), reload, { name: "pause" }),
-                  actionButton("Delete", () => post(path, { action: "delete" }), reload, {
-                    danger: true,
-                    confirm: `Delete queue ${q.name} and its ${num(q.size)} job(s)?`,
-                    name: "delete",
-                  }),
-                ),
-              );
-            }),
-          ),
-        ),
+            h("td", { class: "num" }, num(q.size)),
+            h("td", { class: "num" }, q.latency.toFixed(1)),
+            h(
+              "td",
+              {},
+              q.paused
+                ? actionButton("Resume", () => post(path, { action: "resume" }), reload, { name: "resume" })
+                : actionButton("Pause", () => post(path, { action: "pause" }), reload, { name: "pause" }),
+              actionButton("Delete", () => post(path, { action: "delete" }), reload, {
+                danger: true,
+                confirm: `Delete queue ${q.name} and its ${num(q.size)} job(s)?`,
+                name: "delete",
+              }),
+            ),
+          );
+        }),
   );
 }
 
@@ -192,79 +173,41 @@ export async function busy(main: HTMLElement, interval = 5000): Promise<Cleanup>
           name: "stop-all",
         }),
       ),
-      h(
-        "table",
-        { class: "list" },
+      listTable(["Process", "State", "Labels", "Started", "Last beat", "RSS", "Actions"], data.workers, (w) =>
         h(
-          "thead",
-          {},
+          "tr",
+          { "data-wid": w.wid },
+          h("td", {}, `${w.hostname}:${w.pid}`, h("br", {}), h("code", {}, w.wid)),
           h(
-            "tr",
+            "td",
             {},
-            ["Process", "State", "Labels", "Started", "Last beat", "RSS", "Actions"].map((t) =>
-              h("th", { scope: "col" }, t),
-            ),
+            h("span", { class: `badge ${w.state}` }, w.state === "terminate" ? "stopping" : w.state),
           ),
-        ),
-        h(
-          "tbody",
-          {},
-          data.workers.map((w) =>
-            h(
-              "tr",
-              { "data-wid": w.wid },
-              h("td", {}, `${w.hostname}:${w.pid}`, h("br", {}), h("code", {}, w.wid)),
-              h(
-                "td",
-                {},
-                h("span", { class: `badge ${w.state}` }, w.state === "terminate" ? "stopping" : w.state),
-              ),
-              h("td", {}, w.labels.join(", ")),
-              h("td", {}, when(w.started_at)),
-              h("td", {}, when(w.last_heartbeat)),
-              h("td", { class: "num" }, `${num(w.rss_kb / 1024)} MB`),
-              h(
-                "td",
-                {},
-                actionButton("Quiet", signal(w.wid, "quiet"), reload, { name: "quiet" }),
-                actionButton("Stop", signal(w.wid, "terminate"), reload, { danger: true, name: "stop" }),
-              ),
-            ),
+          h("td", {}, w.labels.join(", ")),
+          h("td", {}, when(w.started_at)),
+          h("td", {}, when(w.last_heartbeat)),
+          h("td", { class: "num" }, `${num(w.rss_kb / 1024)} MB`),
+          h(
+            "td",
+            {},
+            actionButton("Quiet", signal(w.wid, "quiet"), reload, { name: "quiet" }),
+            actionButton("Stop", signal(w.wid, "terminate"), reload, { danger: true, name: "stop" }),
           ),
         ),
       ),
       h("h2", {}, `Jobs in progress (${num(data.working)})`),
       pager(data.working, page),
-      h(
-        "table",
-        { class: "list" },
+      listTable(["Process", "JID", "Queue", "Job", "Arguments", "Started", "Expires"], data.jobs, (j) =>
         h(
-          "thead",
+          "tr",
           {},
-          h(
-            "tr",
-            {},
-            ["Process", "JID", "Queue", "Job", "Arguments", "Started", "Expires"].map((t) =>
-              h("th", { scope: "col" }, t),
-            ),
-          ),
-        ),
-        h(
-          "tbody",
-          {},
-          data.jobs.map((j) =>
-            h(
-              "tr",
-              {},
-              h("td", {}, h("code", {}, j.wid)),
-              h("td", {}, h("a", { href: `/jobs/${encodeURIComponent(j.jid)}` }, h("code", {}, j.jid))),
-              h("td", {}, j.job.queue ?? ""),
-              h("td", {}, j.job.jobtype ?? ""),
-              h("td", { class: "args" }, h("code", {}, argsText(j.job.args))),
-              h("td", {}, when(j.reserved_at)),
-              h("td", {}, when(j.expires_at)),
-            ),
-          ),
+          h("td", {}, h("code", {}, j.wid)),
+          jidCell(j.jid),
+          h("td", {}, j.job.queue ?? ""),
+          h("td", {}, j.job.jobtype ?? ""),
+          h("td", { class: "args" }, h("code", {}, argsText(j.job.args))),
+          h("td", {}, when(j.reserved_at)),
+          h("td", {}, when(j.expires_at)),
         ),
       ),
     );

@@ -4,8 +4,8 @@
  * @module
  */
 import { type Entry, get, type Job, post, type SetPage } from "./api.js";
-import { argsText, h, mount, num, when } from "./dom.js";
-import { actionButton, argsCell, currentPage, flash, jobInfo, pager } from "./widgets.js";
+import { h, mount, num, when } from "./dom.js";
+import { actionButton, argsCell, currentPage, flash, jidCell, jobInfo, listTable, pager } from "./widgets.js";
 
 /** How each set page is named and what it offers. */
 interface SetSpec {
@@ -78,7 +78,7 @@ export async function setList(main: HTMLElement, spec: SetSpec): Promise<void> {
     h("label", {}, " JID contains ", h("input", { name: "q", value: q, size: "16" })),
     h("button", { type: "submit" }, "Filter"),
   );
-  const rows = data.entries.map((e: Entry) => {
+  const row = (e: Entry): HTMLTableRowElement => {
     const box = h("input", { type: "checkbox", value: e.key, "aria-label": `Select ${e.jid}` });
     boxes.push(box);
     return h(
@@ -105,7 +105,7 @@ export async function setList(main: HTMLElement, spec: SetSpec): Promise<void> {
             `${e.job.failure?.errtype ?? ""}: ${e.job.failure?.message ?? ""}`,
           ),
     );
-  });
+  };
   mount(
     main,
     h("h1", {}, spec.title),
@@ -113,24 +113,17 @@ export async function setList(main: HTMLElement, spec: SetSpec): Promise<void> {
     pager(data.total, page),
     data.entries.length === 0
       ? h("p", {}, spec.empty)
-      : h(
-          "table",
-          { class: "list" },
-          h(
-            "thead",
-            {},
-            h(
-              "tr",
-              {},
-              h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Select")),
-              h("th", { scope: "col" }, spec.path === "morgue" ? "Died" : spec.when),
-              h("th", { scope: "col" }, "Queue"),
-              h("th", { scope: "col" }, "Job"),
-              h("th", { scope: "col" }, "Arguments"),
-              spec.path === "scheduled" ? null : h("th", { scope: "col" }, "Error"),
-            ),
-          ),
-          h("tbody", {}, rows),
+      : listTable(
+          [
+            h("span", { class: "sr-only" }, "Select"),
+            spec.path === "morgue" ? "Died" : spec.when,
+            "Queue",
+            "Job",
+            "Arguments",
+            spec.path === "scheduled" ? null : "Error",
+          ],
+          data.entries,
+          row,
         ),
     data.entries.length === 0
       ? null
@@ -238,47 +231,26 @@ export async function queuePage(main: HTMLElement, name: string): Promise<void> 
     ),
     h("p", {}, `${num(data.size)} job(s), oldest waiting ${data.latency.toFixed(1)} s`),
     pager(data.size, page),
-    h(
-      "table",
-      { class: "list" },
-      h(
-        "thead",
-        {},
-        h(
+    listTable(
+      [h("span", { class: "sr-only" }, "Select"), "JID", "Job", "Arguments", "Enqueued"],
+      data.jobs,
+      (job) => {
+        const box = h("input", {
+          type: "checkbox",
+          value: job.jid ?? "",
+          "aria-label": `Select ${job.jid ?? ""}`,
+        });
+        boxes.push(box);
+        return h(
           "tr",
           {},
-          h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Select")),
-          h("th", { scope: "col" }, "JID"),
-          h("th", { scope: "col" }, "Job"),
-          h("th", { scope: "col" }, "Arguments"),
-          h("th", { scope: "col" }, "Enqueued"),
-        ),
-      ),
-      h(
-        "tbody",
-        {},
-        data.jobs.map((job) => {
-          const box = h("input", {
-            type: "checkbox",
-            value: job.jid ?? "",
-            "aria-label": `Select ${job.jid ?? ""}`,
-          });
-          boxes.push(box);
-          return h(
-            "tr",
-            {},
-            h("td", {}, box),
-            h(
-              "td",
-              {},
-              h("a", { href: `/jobs/${encodeURIComponent(job.jid ?? "")}` }, h("code", {}, job.jid ?? "")),
-            ),
-            h("td", {}, job.jobtype ?? ""),
-            h("td", { class: "args" }, h("code", {}, argsText(job.args))),
-            h("td", {}, when(job.enqueued_at)),
-          );
-        }),
-      ),
+          h("td", {}, box),
+          jidCell(job.jid ?? ""),
+          h("td", {}, job.jobtype ?? ""),
+          argsCell(job),
+          h("td", {}, when(job.enqueued_at)),
+        );
+      },
     ),
     h(
       "div",

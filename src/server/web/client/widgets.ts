@@ -83,6 +83,36 @@ export function actionButton(
   return button;
 }
 
+/**
+ * A list table: a header row of `columns` (each a heading; `null` leaves the column out) and a
+ * body of one `row(item)` per item.
+ */
+export function listTable<T>(
+  columns: readonly Child[],
+  items: readonly T[],
+  row: (item: T) => HTMLTableRowElement,
+): HTMLTableElement {
+  return h(
+    "table",
+    { class: "list" },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        columns.map((c) => (c === null ? null : h("th", { scope: "col" }, c))),
+      ),
+    ),
+    h("tbody", {}, items.map(row)),
+  );
+}
+
+/** A table cell linking a job id to the job's page. */
+export function jidCell(jid: string): HTMLTableCellElement {
+  return h("td", {}, h("a", { href: `/jobs/${encodeURIComponent(jid)}` }, h("code", {}, jid)));
+}
+
 /** A two-column table of label → value. */
 export function infoTable(caption: string, rows: Array<[string, Child]>): HTMLTableElement {
   return h(
