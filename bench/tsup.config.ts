@@ -12,6 +12,8 @@ export default defineConfig({
     "scenario-process": "bench/scenario-process.ts",
     "load-process": "bench/load-process.ts",
     durable: "bench/durable.ts",
+    memory: "bench/memory.ts",
+    "memory-process": "bench/memory-process.ts",
   },
   outDir: "node_modules/.cache/faktory-ts-bench",
   format: ["esm"],

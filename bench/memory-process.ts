@@ -1,0 +1,51 @@
+/**
+ * Memory benchmark's server child: the embedded server on the memory store, started with
+ * `--expose-gc` so that the parent can ask for a measurement after a full collection.
+ * Sends `{type:"ready", url}`; answers `{type:"measure"}` with `{type:"memory", ...}`.
+ */
+import { setImmediate as tick } from "node:timers/promises";
+import { startServer } from "../src/server/index.js";
+import { errorText, type FromMemoryServer, type ToMemoryServer } from "./shared.js";
+
+function send(message: FromMemoryServer): void {
+  if (process.connected) process.send?.(message);
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function measure(): Promise<void> {
+  if (gc === undefined) throw new Error("run the memory server child with --expose-gc");
+  // Several full collections with event-loop turns between them, so that weak callbacks and
+  // finalisers run and the heap settles.
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await tick();
+  }
+  const m = process.memoryUsage();
+  send({
+    type: "memory",
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+  });
+}
+
+try {
+  const server = await startServer({ port: 0, webPort: false });
+  const stop = (): void => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("disconnect", stop);
+  process.on("SIGTERM", stop);
+  process.on("message", (msg: ToMemoryServer) => {
+    if (msg.type === "measure") measure().catch((err) => send({ type: "error", message: errorText(err) }));
+  });
+  send({ type: "ready", url: server.url });
+} catch (err) {
+  send({ type: "error", message: errorText(err) });
+  process.exit(1);
+}
