@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "../src/index.js";
 import type { FromMemoryServer, ToMemoryServer } from "./shared.js";
+import type { Metric } from "./table.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -188,4 +189,64 @@ export function formatServerMemory(r: ServerMemoryResult): string[] {
     }
   }
   return lines;
+}
+
+/** What {@link serverMemoryStep} needs from the orchestrator (run.ts). */
+export interface MemoryStepHost {
+  quick: boolean;
+  round: number;
+  metric(m: Metric): Metric;
+  sample(m: Metric, lib: "faktory-ts", value: number): void;
+  progress: { begin(label: string): void; update(fraction: number): void; end(): void };
+  fail(what: string, detail: string): void;
+}
+
+/**
+ * `npm run bench -- --only server`: memory per queued job at 100k and 1M jobs (100k and 250k
+ * with --quick), and the 1M store's RSS against the 350 MB target. First round only: the fill
+ * takes a minute and the figures hardly move between rounds.
+ */
+export async function serverMemoryStep(host: MemoryStepHost): Promise<void> {
+  if (host.round > 0) return;
+  const sizes = host.quick ? [100_000, 250_000] : [100_000, 1_000_000];
+  host.progress.begin(`Server memory, ${sizes.map((n) => `${n / 1000}k`).join(" + ")} queued jobs`);
+  try {
+    const r = await measureServerMemory(sizes, [100_000], (f) => host.progress.update(f));
+    const base = r.queued[0]!;
+    for (const p of r.queued.slice(1)) {
+      const m = host.metric({
+        key: `server-memory-${p.jobs}`,
+        label: `Server memory, ${p.jobs / 1000}k queued jobs of ~${r.jobBytes} B (RSS B/job over empty)`,
+        higherIsBetter: false,
+        notes: [
+          `heap used ${perJob(p, base).heap.toFixed(0)} B/job, off-heap ${perJob(p, base).external.toFixed(0)} B/job`,
+        ],
+      });
+      host.sample(m, "faktory-ts", perJob(p, base).rss);
+    }
+    const last = r.queued.at(-1)!;
+    if (last.jobs === 1_000_000) {
+      const m = host.metric({
+        key: "server-memory-1m-rss",
+        label: "Server RSS holding 1M queued jobs (MB)",
+        higherIsBetter: false,
+        target: { kind: "ts-max", value: 350 },
+        notes: ["reference: Redis under a real Faktory 1.10 ≈ 240 MB for the same jobs"],
+      });
+      host.sample(m, "faktory-ts", last.rss / 1e6);
+    }
+    const s = r.scheduled;
+    if (s.length > 1) {
+      const m = host.metric({
+        key: "server-memory-scheduled",
+        label: `Server memory, ${s[1]!.jobs / 1000}k scheduled jobs (heap B/job)`,
+        higherIsBetter: false,
+      });
+      host.sample(m, "faktory-ts", perJob(s[1]!, s[0]!).heap);
+    }
+  } catch (err) {
+    host.fail("server memory", err instanceof Error ? (err.stack ?? err.message) : String(err));
+  } finally {
+    host.progress.end();
+  }
 }
