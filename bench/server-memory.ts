@@ -17,14 +17,20 @@ import type { FromMemoryServer, ToMemoryServer } from "./shared.js";
 import type { Metric } from "./table.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+/** Idle time before the last measurement: V8's memory reducer returns the grown young generation. */
+const SETTLE_MS = 12_000;
 
 /** One measurement of the server child after full collections. */
 export interface MemoryPoint {
   /** Jobs held. */
   jobs: number;
+  /** Idle time before the measurement (0: right after the last push). */
+  settledMs: number;
   /** Bytes. */
   rss: number;
   heapUsed: number;
+  /** The V8 heap's committed size (its used part plus free space it keeps). */
+  heapTotal: number;
   external: number;
 }
 
@@ -87,13 +93,20 @@ async function fill(
   at: string | undefined,
   onProgress: (done: number) => void,
 ): Promise<MemoryPoint[]> {
-  const measure = async (jobs: number): Promise<MemoryPoint> => {
+  const measure = async (jobs: number, settleMs = 0): Promise<MemoryPoint> => {
     const reply = next<FromMemoryServer>(child, (m) => m.type === "memory" || m.type === "error");
-    child.send({ type: "measure" } satisfies ToMemoryServer);
+    child.send({ type: "measure", settleMs } satisfies ToMemoryServer);
     const m = await reply;
     if (m.type === "error") throw new Error(m.message);
     if (m.type !== "memory") throw new Error(`unexpected ${m.type}`);
-    return { jobs, rss: m.rss, heapUsed: m.heapUsed, external: m.external };
+    return {
+      jobs,
+      settledMs: settleMs,
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      heapTotal: m.heapTotal,
+      external: m.external,
+    };
   };
   const connections = 4;
   const clients = await Promise.all(Array.from({ length: connections }, () => Client.connect(url)));
@@ -120,6 +133,7 @@ async function fill(
       }
       points.push(await measure(size));
     }
+    points.push(await measure(pushed, SETTLE_MS));
     return points;
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
@@ -182,9 +196,9 @@ export function formatServerMemory(r: ServerMemoryResult): string[] {
     for (const p of points.slice(1)) {
       const per = perJob(p, base);
       lines.push(
-        `  ${p.jobs.toLocaleString("en-US").padStart(9)} ${name.padEnd(9)} RSS ${mib(p.rss).padStart(8)} ` +
+        `  ${p.jobs.toLocaleString("en-US").padStart(9)} ${name.padEnd(9)}${p.settledMs > 0 ? ` ${p.settledMs / 1000} s idle` : ""} RSS ${mib(p.rss).padStart(8)} ` +
           `(${per.rss.toFixed(0)} B/job over empty ${mib(base.rss)}), heap used ${per.heap.toFixed(0)} B/job, ` +
-          `external ${per.external.toFixed(0)} B/job`,
+          `off-heap ${per.external.toFixed(0)} B/job; V8 heap ${mib(p.heapTotal)} committed (${mib(base.heapTotal)} empty)`,
       );
     }
   }
@@ -214,26 +228,24 @@ export async function serverMemoryStep(host: MemoryStepHost): Promise<void> {
     const r = await measureServerMemory(sizes, [100_000], (f) => host.progress.update(f));
     const base = r.queued[0]!;
     for (const p of r.queued.slice(1)) {
+      const idle = p.settledMs > 0 ? `, after ${p.settledMs / 1000} s idle` : "";
+      const per = perJob(p, base);
       const m = host.metric({
-        key: `server-memory-${p.jobs}`,
-        label: `Server memory, ${p.jobs / 1000}k queued jobs of ~${r.jobBytes} B (RSS B/job over empty)`,
+        key: `server-memory-${p.jobs}${p.settledMs > 0 ? "-idle" : ""}`,
+        label: `Server memory, ${p.jobs / 1000}k queued jobs of ~${r.jobBytes} B${idle} (RSS B/job over empty)`,
         higherIsBetter: false,
-        notes: [
-          `heap used ${perJob(p, base).heap.toFixed(0)} B/job, off-heap ${perJob(p, base).external.toFixed(0)} B/job`,
-        ],
+        notes: [`heap used ${per.heap.toFixed(0)} B/job, off-heap ${per.external.toFixed(0)} B/job`],
       });
-      host.sample(m, "faktory-ts", perJob(p, base).rss);
-    }
-    const last = r.queued.at(-1)!;
-    if (last.jobs === 1_000_000) {
-      const m = host.metric({
-        key: "server-memory-1m-rss",
-        label: "Server RSS holding 1M queued jobs (MB)",
+      host.sample(m, "faktory-ts", per.rss);
+      if (p.jobs !== 1_000_000) continue;
+      const total = host.metric({
+        key: `server-memory-1m-rss${p.settledMs > 0 ? "-idle" : ""}`,
+        label: `Server RSS holding 1M queued jobs${idle} (MB)`,
         higherIsBetter: false,
         target: { kind: "ts-max", value: 350 },
         notes: ["reference: Redis under a real Faktory 1.10 ≈ 240 MB for the same jobs"],
       });
-      host.sample(m, "faktory-ts", last.rss / 1e6);
+      host.sample(total, "faktory-ts", p.rss / 1e6);
     }
     const s = r.scheduled;
     if (s.length > 1) {

@@ -164,9 +164,16 @@ export function describeCheck(check: DeliveryCheck): string {
 }
 
 /** Parent → memory-benchmark server child (memory-process.ts). */
-export type ToMemoryServer = { type: "measure" };
+export type ToMemoryServer = { type: "measure"; settleMs: number };
 
 /** Memory-benchmark server child → parent: its memory after full collections (bytes). */
 export type FromMemoryServer =
   | FromServer
-  | { type: "memory"; rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  | {
+      type: "memory";
+      rss: number;
+      heapUsed: number;
+      heapTotal: number;
+      external: number;
+      arrayBuffers: number;
+    };
