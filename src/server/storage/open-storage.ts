@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SqliteStorage, type SynchronousMode } from "./sqlite.js";
 import type { SqliteDriver } from "./sqlite-statements.js";
-import { StorageError, toStorageError } from "./storage-error.js";
+import { DRIVER_HINT, StorageError, toStorageError } from "./storage-error.js";
 
 /** Where and how to keep the server's state on disk. */
 export interface DurableStorageOptions {
@@ -32,7 +32,7 @@ async function loadDriver(): Promise<SqliteDriver> {
   } catch (err) {
     throw new StorageError(
       "DRIVER_MISSING",
-      `durable storage needs the optional package "better-sqlite3" (12.x), which is not installed or did not build: run "npm install better-sqlite3@12" (it compiles a native module), or run the server in memory (--memory). Cause: ${err instanceof Error ? err.message : String(err)}`,
+      `durable storage needs the optional package "better-sqlite3" (12.x), which is not installed or did not build: ${DRIVER_HINT}. Cause: ${err instanceof Error ? err.message : String(err)}`,
       { cause: err },
     );
   }

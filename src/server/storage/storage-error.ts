@@ -27,6 +27,19 @@ export class StorageError extends Error {
   }
 }
 
+/** What to do when the driver is missing or its native module cannot be loaded. */
+export const DRIVER_HINT =
+  'run "npm install better-sqlite3@12" (it compiles a native module), or run the server in memory (--memory)';
+
+/**
+ * Whether an error thrown when opening a database says that better-sqlite3's native module could
+ * not be loaded: never built (its install script did not run) or built for another Node.js.
+ * better-sqlite3 loads it on the first `new Database`, not when the package is imported.
+ */
+function isNativeModuleFailure(code: string, text: string): boolean {
+  return code === "ERR_DLOPEN_FAILED" || /Could not locate the bindings file|NODE_MODULE_VERSION/.test(text);
+}
+
 /** Maps a better-sqlite3 error (which carries SQLite's result code) to a {@link StorageError}. */
 export function toStorageError(err: unknown, file: string): StorageError {
   if (err instanceof StorageError) return err;
@@ -42,5 +55,11 @@ export function toStorageError(err: unknown, file: string): StorageError {
     return new StorageError("CORRUPT", `the database ${file} is damaged or not a database: ${text}`, {
       cause: err,
     });
+  if (isNativeModuleFailure(code, text))
+    return new StorageError(
+      "DRIVER_MISSING",
+      `durable storage needs the optional package "better-sqlite3" (12.x), whose native module could not be loaded: ${DRIVER_HINT}. Cause: ${text}`,
+      { cause: err },
+    );
   return new StorageError("IO", `cannot use the database ${file}: ${text}`, { cause: err });
 }

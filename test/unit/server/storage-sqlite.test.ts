@@ -9,6 +9,7 @@ import {
   type Storage,
   StorageError,
 } from "../../../src/server/index.js";
+import { toStorageError } from "../../../src/server/storage/storage-error.js";
 import { storageContract } from "./storage-contract.js";
 
 type Driver = new (
@@ -169,5 +170,23 @@ describe("openStorage: clear errors", () => {
     const err = await openStorage({ path: join(file, "db") }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageError);
     expect((err as StorageError).code).toBe("IO");
+  });
+
+  it("reports a driver whose native module cannot be loaded as DRIVER_MISSING, with the fix", () => {
+    // better-sqlite3 imports fine without its native module and fails only on `new Database`.
+    const unbuilt = new Error(
+      "Could not locate the bindings file. Tried:\n → /app/build/better_sqlite3.node",
+    );
+    const otherNode = Object.assign(
+      new Error("The module '/app/better_sqlite3.node' was compiled against a different Node.js version"),
+      { code: "ERR_DLOPEN_FAILED" },
+    );
+    for (const cause of [unbuilt, otherNode]) {
+      const err = toStorageError(cause, "/data/faktory.sqlite3");
+      expect(err.code).toBe("DRIVER_MISSING");
+      expect(err.message).toContain("npm install better-sqlite3@12");
+      expect(err.cause).toBe(cause);
+    }
+    expect(toStorageError(new Error("disk I/O error"), "/data/faktory.sqlite3").code).toBe("IO");
   });
 });
