@@ -9,8 +9,8 @@
  * found in the JSON as it is), outside the GC heap, so a million waiting jobs neither fill the
  * heap nor slow its collections.
  *
- * Chunks start small (a queue holding one job costs a few KiB) and double up to
- * {@link MAX_CHUNK_BYTES}; a chunk is freed as soon as its last job has left. A job removed from
+ * A new chunk is about a quarter of the bytes the queue holds, from 4 KiB (a queue holding one
+ * job costs a few KiB) up to 256 KiB; a chunk is freed as soon as its last job has left. A job removed from
  * the middle (dashboard, MUTATE) leaves a tombstone that the head skips.
  * @module
  */
@@ -118,10 +118,19 @@ function jidOffset(jid: string, payload: string, payloadBytes: number): number {
 export class JobLog {
   private chunks: Chunk[] = [];
   private count = 0;
+  /** Bytes of the records not yet left (sizes the next chunk). */
+  private liveBytes = 0;
 
   /** Number of jobs. */
   get length(): number {
     return this.count;
+  }
+
+  /** Bytes of memory the chunks take (for tests and diagnostics). */
+  get heldBytes(): number {
+    let sum = 0;
+    for (const chunk of this.chunks) sum += chunk.bytes.length;
+    return sum;
   }
 
   /** Appends a job at the tail. */
@@ -135,7 +144,9 @@ export class JobLog {
     const size = HEADER_BYTES + (hasReserve ? 8 : 0) + jidBytes + payloadBytes;
     let tail = this.chunks[this.chunks.length - 1];
     if (tail === undefined || tail.bytes.length - tail.end < size) {
-      const grown = tail === undefined ? MIN_CHUNK_BYTES : Math.min(MAX_CHUNK_BYTES, tail.bytes.length * 2);
+      // A quarter of what the queue holds, so that a queue that shrank does not keep big chunks.
+      let grown = MIN_CHUNK_BYTES;
+      while (grown < MAX_CHUNK_BYTES && grown * 4 < this.liveBytes) grown *= 2;
       if (tail !== undefined && tail.live === 0) this.chunks.pop(); // the kept small chunk, empty
       tail = new Chunk(Buffer.allocUnsafeSlow(Math.max(grown, size)));
       this.chunks.push(tail);
@@ -155,6 +166,7 @@ export class JobLog {
     tail.end = at;
     tail.live++;
     this.count++;
+    this.liveBytes += size;
   }
 
   /** Removes and returns the oldest job. */
@@ -165,7 +177,7 @@ export class JobLog {
     const r = view(chunk.bytes, at);
     const job = decode(chunk.bytes, at, r);
     chunk.start = r.end;
-    this.left(chunk);
+    this.left(chunk, r.end - at);
     return job;
   }
 
@@ -213,7 +225,7 @@ export class JobLog {
           }
           if (chunk.bytes.compare(target, 0, target.length, r.jidStart, r.jidEnd) === 0) {
             chunk.bytes[at + 8] = r.flags | FLAG_REMOVED;
-            this.left(chunk);
+            this.left(chunk, r.end - at);
             return true;
           }
         }
@@ -236,8 +248,9 @@ export class JobLog {
   }
 
   /** Bookkeeping after one of `chunk`'s jobs left or was removed: frees emptied chunks. */
-  private left(chunk: Chunk): void {
+  private left(chunk: Chunk, size: number): void {
     this.count--;
+    this.liveBytes -= size;
     if (--chunk.live > 0) return;
     const last = this.chunks.length - 1;
     if (this.chunks[last] === chunk && chunk.bytes.length === MIN_CHUNK_BYTES) {

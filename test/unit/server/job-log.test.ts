@@ -116,6 +116,24 @@ describe("JobLog", () => {
     expect(log.shift()).toEqual({ jid: "b", payload: "{}", reserveFor: 1 });
   });
 
+  it("gives its big chunks back once the queue has shrunk", () => {
+    const log = new JobLog();
+    const job = (i: number): QueuedJob => ({
+      jid: `j${i}`,
+      payload: `{"jid":"j${i}","args":[${i}]}`,
+      reserveFor: 0,
+    });
+    for (let i = 0; i < 50_000; i++) log.push(job(i));
+    expect(log.heldBytes).toBeGreaterThan(1_000_000);
+    for (let i = 0; i < 49_990; i++) log.shift();
+    for (let i = 50_000; i < 70_000; i++) {
+      log.push(job(i));
+      expect(log.shift()?.jid).toBe(`j${i - 10}`);
+    }
+    expect(log.length).toBe(10);
+    expect(log.heldBytes).toBeLessThanOrEqual(8 * 1024);
+  });
+
   it("drains and fills again, many times over", () => {
     const log = new JobLog();
     for (let round = 0; round < 3; round++) {
