@@ -205,6 +205,11 @@ export function formatServerMemory(r: ServerMemoryResult): string[] {
   return lines;
 }
 
+/** 100000 → "100k", 1000000 → "1M". */
+function count(n: number): string {
+  return n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`;
+}
+
 /** What {@link serverMemoryStep} needs from the orchestrator (run.ts). */
 export interface MemoryStepHost {
   quick: boolean;
@@ -223,7 +228,7 @@ export interface MemoryStepHost {
 export async function serverMemoryStep(host: MemoryStepHost): Promise<void> {
   if (host.round > 0) return;
   const sizes = host.quick ? [100_000, 250_000] : [100_000, 1_000_000];
-  host.progress.begin(`Server memory, ${sizes.map((n) => `${n / 1000}k`).join(" + ")} queued jobs`);
+  host.progress.begin(`Server memory, ${sizes.map(count).join(" + ")} queued jobs`);
   try {
     const r = await measureServerMemory(sizes, [100_000], (f) => host.progress.update(f));
     const base = r.queued[0]!;
@@ -232,7 +237,7 @@ export async function serverMemoryStep(host: MemoryStepHost): Promise<void> {
       const per = perJob(p, base);
       const m = host.metric({
         key: `server-memory-${p.jobs}${p.settledMs > 0 ? "-idle" : ""}`,
-        label: `Server memory, ${p.jobs / 1000}k queued jobs of ~${r.jobBytes} B${idle} (RSS B/job over empty)`,
+        label: `Server memory, ${count(p.jobs)} queued jobs of ~${r.jobBytes} B${idle} (RSS B/job over empty)`,
         higherIsBetter: false,
         notes: [`heap used ${per.heap.toFixed(0)} B/job, off-heap ${per.external.toFixed(0)} B/job`],
       });
@@ -251,7 +256,7 @@ export async function serverMemoryStep(host: MemoryStepHost): Promise<void> {
     if (s.length > 1) {
       const m = host.metric({
         key: "server-memory-scheduled",
-        label: `Server memory, ${s[1]!.jobs / 1000}k scheduled jobs (heap B/job)`,
+        label: `Server memory, ${count(s[1]!.jobs)} scheduled jobs (heap B/job)`,
         higherIsBetter: false,
       });
       host.sample(m, "faktory-ts", perJob(s[1]!, s[0]!).heap);
