@@ -110,6 +110,7 @@ async function replay(file: string, durable: boolean): Promise<void> {
   const transcript = JSON.parse(readFileSync(`${DIR}${file}`, "utf8")) as Transcript;
   const password = file === "password.json" ? RECORDED_PASSWORD : undefined;
   const clock = new OffsetClock();
+  const replayStarted = performance.now();
   const server: FaktoryServer = await startServer({
     port: 0,
     webPort: false,
@@ -202,7 +203,8 @@ async function replay(file: string, durable: boolean): Promise<void> {
         const exp = splitBulk(expected, `${where} (recorded)`);
         const act = splitBulk(actual, where);
         if (line.startsWith("INFO")) compareInfo(exp, act, where);
-        else if (/^QUEUE latency/i.test(line)) compareLatency(exp, act, where);
+        else if (/^QUEUE latency/i.test(line))
+          compareLatency(exp, act, where, (performance.now() - replayStarted) / 1000);
         else compareJobJson(exp, act, state, where);
       }
     }
