@@ -34,6 +34,27 @@ module.exports = {
       from: { path: "^src/server" },
       to: { path: "^src/(client|worker|connection|cli|testing)/" },
     },
+    {
+      name: "otel-is-a-leaf",
+      comment: "src/otel (the faktory-ts/otel subpath) sits on the tracing channels; nothing imports it.",
+      severity: "error",
+      from: { pathNot: "^src/otel" },
+      to: { path: "^src/otel/" },
+    },
+    {
+      name: "otel-not-server",
+      comment: "src/otel may use protocol, connection and client/worker types, never the server, CLI or testing kit.",
+      severity: "error",
+      from: { path: "^src/otel" },
+      to: { path: "^src/(server|cli|testing)/" },
+    },
+    {
+      name: "opentelemetry-only-in-otel",
+      comment: "@opentelemetry/api is an optional peer dependency: only faktory-ts/otel may load it.",
+      severity: "error",
+      from: { pathNot: "^src/otel" },
+      to: { path: "@opentelemetry" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

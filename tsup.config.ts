@@ -5,11 +5,19 @@ export default defineConfig({
     index: "src/index.ts",
     server: "src/server/index.ts",
     testing: "src/testing/index.ts",
+    otel: "src/otel/index.ts",
     cli: "src/cli/main.ts",
     demo: "src/cli/demo.ts",
   },
   format: ["esm", "cjs"],
-  dts: { entry: { index: "src/index.ts", server: "src/server/index.ts", testing: "src/testing/index.ts" } },
+  dts: {
+    entry: {
+      index: "src/index.ts",
+      server: "src/server/index.ts",
+      testing: "src/testing/index.ts",
+      otel: "src/otel/index.ts",
+    },
+  },
   target: "node20",
   platform: "node",
   sourcemap: true,
@@ -17,7 +25,7 @@ export default defineConfig({
   splitting: true,
   shims: false,
   // the optional native driver of durable storage is loaded at run time, never bundled
-  external: ["better-sqlite3"],
+  external: ["better-sqlite3", "@opentelemetry/api"],
   // The CommonJS build finds the dashboard's assets through __dirname; import.meta.url (used by
   // the ES module build) is defined away there instead of being left as an empty object.
   esbuildOptions(options, context) {

@@ -13,7 +13,7 @@ function node(args: string[]): string {
 }
 
 describe.skipIf(!built)("package exports", () => {
-  for (const subpath of ["faktory-ts", "faktory-ts/server", "faktory-ts/testing"]) {
+  for (const subpath of ["faktory-ts", "faktory-ts/server", "faktory-ts/testing", "faktory-ts/otel"]) {
     it(`${subpath} resolves from ESM and CommonJS`, () => {
       const esm = node([
         "--input-type=module",
@@ -46,6 +46,36 @@ describe.skipIf(!built)("package exports", () => {
        console.log(JSON.stringify([before, memory, loaded()]));`,
     ]);
     expect(JSON.parse(out)).toEqual([false, false, true]);
+  });
+
+  it("loads @opentelemetry/api only with faktory-ts/otel", () => {
+    // CommonJS: the module cache tells what was loaded.
+    const cjs = node([
+      "-e",
+      `const loaded = () => Object.keys(require.cache).some((k) => k.includes("@opentelemetry"));
+       require("faktory-ts"); require("faktory-ts/server"); require("faktory-ts/testing");
+       const before = loaded();
+       require("faktory-ts/otel");
+       console.log(JSON.stringify([before, loaded()]));`,
+    ]);
+    expect(JSON.parse(cjs)).toEqual([false, true]);
+    // ES modules: a resolve hook counts @opentelemetry specifiers; importing "probe:<tag>" reads
+    // the count (the hook thread answers in order, after the imports before it).
+    const esm = node([
+      "--input-type=module",
+      "-e",
+      `import { register } from "node:module";
+       const hooks = "let n = 0; export async function resolve(s, c, next) {" +
+         " if (s.startsWith('probe:')) return { url: 'data:text/javascript,export default ' + n + ';//' + s, shortCircuit: true };" +
+         " if (s.includes('@opentelemetry')) n++; return next(s, c); }";
+       register("data:text/javascript," + encodeURIComponent(hooks));
+       const count = async (tag) => (await import("probe:" + tag)).default;
+       await import("faktory-ts"); await import("faktory-ts/server"); await import("faktory-ts/testing");
+       const before = await count("before");
+       await import("faktory-ts/otel");
+       console.log(JSON.stringify([before, await count("after") > 0]));`,
+    ]);
+    expect(JSON.parse(esm)).toEqual([0, true]);
   });
 
   it("exports the error tree from the root in both formats", () => {
