@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "../src/index.js";
 import { cpuSnapshot, describeEnvironment, formatEnvironment, loadAverageNow } from "./environment.js";
 import { Progress } from "./progress.js";
+import { serverMemoryStep } from "./server-memory.js";
 import {
   absNow,
   type DeliveryCheck,
@@ -646,6 +647,7 @@ const steps: [Group, number, () => Promise<void>][] = [
   ["latency", 2, measureLatency],
   ["memory", 2, measureMemory],
   ["server", 1, measureServer],
+  ["server", 1, () => serverMemoryStep({ quick: cli.quick, round, metric, sample, progress, fail })],
 ];
 const rounds = cli.rounds ?? (cli.quick ? 1 : 3);
 progress.plan(rounds * steps.filter(([g]) => cli.only.has(g)).reduce((sum, [, count]) => sum + count, 0));

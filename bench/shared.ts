@@ -169,3 +169,18 @@ export function deliveryOk(check: DeliveryCheck): boolean {
 export function describeCheck(check: DeliveryCheck): string {
   return `${check.expected} jobs: ${check.missing} never ran, ${check.duplicated} ran more than once, ${check.foreign} foreign`;
 }
+
+/** Parent → memory-benchmark server child (memory-process.ts). */
+export type ToMemoryServer = { type: "measure"; settleMs: number };
+
+/** Memory-benchmark server child → parent: its memory after full collections (bytes). */
+export type FromMemoryServer =
+  | FromServer
+  | {
+      type: "memory";
+      rss: number;
+      heapUsed: number;
+      heapTotal: number;
+      external: number;
+      arrayBuffers: number;
+    };

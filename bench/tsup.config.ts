@@ -13,6 +13,8 @@ export default defineConfig({
     "load-process": "bench/load-process.ts",
     durable: "bench/durable.ts",
     "server-micro": "bench/server-micro.ts",
+    memory: "bench/memory.ts",
+    "memory-process": "bench/memory-process.ts",
   },
   outDir: "node_modules/.cache/faktory-ts-bench",
   format: ["esm"],

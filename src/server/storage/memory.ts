@@ -1,10 +1,11 @@
 /**
- * The in-memory storage backend: Maps and FIFO deques for queues, indexed binary heaps for the
- * sorted sets and the reservations. Push, fetch and ack are O(1) or O(log n).
+ * The in-memory storage backend: queues as byte logs ({@link JobLog}: jobs kept as UTF-8 and
+ * decoded when they leave), sorted lists for the sorted sets, an indexed binary heap for the
+ * reservations. Push, fetch and ack are O(1) or O(log n).
  * @module
  */
-import { Deque } from "./deque.js";
 import { IndexedHeap } from "./indexed-heap.js";
+import { flatCopy, JobLog } from "./job-log.js";
 import { SortedList } from "./sorted-list.js";
 import type {
   QueuedJob,
@@ -21,7 +22,7 @@ class MemorySortedSet implements SortedSetStore {
   private nextId = 1;
 
   add(score: number, jid: string, payload: string): SortedEntry {
-    const entry: SortedEntry = { id: this.nextId++, score, jid, payload };
+    const entry: SortedEntry = { id: this.nextId++, score, jid, payload: flatCopy(payload) };
     this.list.add(entry);
     return entry;
   }
@@ -92,7 +93,7 @@ class MemoryRecords implements RecordStore {
 
 /** Storage kept in the process's memory; lost when the process ends. */
 export class MemoryStorage implements Storage {
-  private readonly queues = new Map<string, Deque<QueuedJob>>();
+  private readonly queues = new Map<string, JobLog>();
   private readonly paused = new Set<string>();
   private readonly sets: Record<SetName, MemorySortedSet> = {
     scheduled: new MemorySortedSet(),
@@ -106,7 +107,7 @@ export class MemoryStorage implements Storage {
   enqueue(queue: string, job: QueuedJob): void {
     let q = this.queues.get(queue);
     if (q === undefined) {
-      q = new Deque();
+      q = new JobLog();
       this.queues.set(queue, q);
     }
     q.push(job);
@@ -142,7 +143,7 @@ export class MemoryStorage implements Storage {
   }
 
   removeQueuedJob(queue: string, jid: string): boolean {
-    return this.queues.get(queue)?.removeFirst((job) => job.jid === jid) ?? false;
+    return this.queues.get(queue)?.remove(jid) ?? false;
   }
 
   pauseQueue(queue: string): void {
