@@ -5,6 +5,7 @@
 import { type CliIO, EXIT_OK, EXIT_USAGE, processIO } from "./common.js";
 import { runFlushCommand } from "./flush.js";
 import { runInfoCommand } from "./info.js";
+import { runLoadCommand } from "./load.js";
 import { runMutateCommand } from "./mutate.js";
 import { runPushCommand } from "./push.js";
 import { runQueuesCommand } from "./queues.js";
@@ -22,6 +23,7 @@ Commands:
   mutate    requeue, discard, kill or clear jobs of the retry, scheduled or dead set
   flush     delete everything on the server (asks first)
   watch     a live view of queues and throughput, like top
+  load      Faktory's load test: push, fetch and ACK many jobs, check none was lost
 
 Every command but server talks to any Faktory (embedded or real) at --url, else the URL named
 by FAKTORY_PROVIDER / FAKTORY_URL, else tcp://localhost:7419. See: faktory-ts <command> --help
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   mutate: runMutateCommand,
   flush: runFlushCommand,
   watch: runWatchCommand,
+  load: runLoadCommand,
 };
 
 /** Runs the command line `argv` (without node and the script). Returns the process exit code. */
