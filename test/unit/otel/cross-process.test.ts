@@ -5,11 +5,10 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Client } from "../../../src/client/index.js";
-import { instrumentFaktory } from "../../../src/otel/index.js";
 import { startTestServer } from "../../../src/testing/index.js";
-import { type MemoryTracing, memoryTracing } from "./support.js";
+import { instrumentEachTest } from "./support.js";
 
 // `npm test` builds first (pretest); the child imports the package as users do.
 const built = existsSync(new URL("../../../dist/otel.js", import.meta.url));
@@ -43,16 +42,7 @@ function runWorkerProcess(
 }
 
 describe.skipIf(!built)("OpenTelemetry across processes", () => {
-  let tracing: MemoryTracing;
-  let off: () => void;
-  beforeEach(() => {
-    tracing = memoryTracing();
-    off = instrumentFaktory({ tracerProvider: tracing.provider });
-  });
-  afterEach(() => {
-    off();
-    tracing[Symbol.dispose]();
-  });
+  const tracing = instrumentEachTest();
 
   async function pushInSpan(client: Client, queue: string, arg: string): Promise<void> {
     await tracing.provider.getTracer("app").startActiveSpan("request", async (span) => {

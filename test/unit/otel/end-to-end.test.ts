@@ -3,24 +3,14 @@
  * embedded server keeps the job, a Worker runs it; the job's span is a child of the push's.
  */
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Client } from "../../../src/client/index.js";
-import { instrumentFaktory } from "../../../src/otel/index.js";
 import { startTestServer } from "../../../src/testing/index.js";
 import { Worker } from "../../../src/worker/index.js";
-import { type MemoryTracing, memoryTracing, parentOf } from "./support.js";
+import { instrumentEachTest, parentOf } from "./support.js";
 
 describe("OpenTelemetry end to end", () => {
-  let tracing: MemoryTracing;
-  let off: () => void;
-  beforeEach(() => {
-    tracing = memoryTracing();
-    off = instrumentFaktory({ tracerProvider: tracing.provider });
-  });
-  afterEach(() => {
-    off();
-    tracing[Symbol.dispose]();
-  });
+  const tracing = instrumentEachTest();
 
   it("runs the job as a child of its push, with the handler's spans nested under it", async () => {
     await using server = await startTestServer();
@@ -91,7 +81,7 @@ describe("OpenTelemetry end to end", () => {
     expect(parentOf(tracing.span("fail default"))).toBe(failed.spanContext().spanId);
 
     // The retry keeps custom (and so its parent), and carries the retry count.
-    tracing.exporter.reset();
+    tracing.reset();
     await client.requeue("retries");
     expect(await worker.runOne()).toBe(true);
     const retry = tracing.span("process default");

@@ -1,11 +1,11 @@
 /** instrumentFaktory on the tracing helpers directly: spans, attributes, propagation, unsubscribe. */
 import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { traceJob, tracePush, tracePushBulk, traceResult } from "../../../src/connection/tracing.js";
 import { instrumentFaktory, w3cTraceContextPropagator } from "../../../src/otel/index.js";
 import type { Job } from "../../../src/protocol/job.js";
 import type { Reply } from "../../../src/protocol/resp-reader.js";
-import { type MemoryTracing, memoryTracing, parentOf } from "./support.js";
+import { instrumentEachTest, parentOf } from "./support.js";
 
 const OK: Reply = { kind: "simple", value: "OK" };
 
@@ -14,16 +14,7 @@ function job(fields: Partial<Job<readonly unknown[]>> = {}): Job<readonly unknow
 }
 
 describe("instrumentFaktory", () => {
-  let tracing: MemoryTracing;
-  let off: () => void;
-  beforeEach(() => {
-    tracing = memoryTracing();
-    off = instrumentFaktory({ tracerProvider: tracing.provider });
-  });
-  afterEach(() => {
-    off();
-    tracing[Symbol.dispose]();
-  });
+  const tracing = instrumentEachTest();
 
   it("makes a PRODUCER span per push, child of the active span, and writes it into job.custom", async () => {
     const shared = { tenant: "acme" };
@@ -123,8 +114,8 @@ describe("instrumentFaktory", () => {
   });
 
   it("stops creating spans and writing context once turned off (and is Disposable)", async () => {
-    off();
-    off(); // idempotent
+    tracing.off();
+    tracing.off(); // idempotent
     const pushed = job();
     await tracePush(pushed, () => Promise.resolve(pushed.jid));
     expect(pushed.custom).toBeUndefined();
@@ -137,8 +128,8 @@ describe("instrumentFaktory", () => {
   });
 
   it("traces FETCHes only when asked", async () => {
-    off();
-    off = instrumentFaktory({ tracerProvider: tracing.provider, fetchSpans: true });
+    tracing.off();
+    using _withFetch = instrumentFaktory({ tracerProvider: tracing.provider, fetchSpans: true });
     const { traceFetch } = await import("../../../src/connection/tracing.js");
     const reply: Reply = { kind: "bulk", value: JSON.stringify(job()) };
     await traceFetch(["mail", "default"], Promise.resolve(reply));
