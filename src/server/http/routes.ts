@@ -99,7 +99,7 @@ export const health: Route = {
     sendJson(res, 200, {
       now: info.now,
       server: {
-        description: "Faktory",
+        description: info.server.description,
         faktory_version: FAKTORY_VERSION,
         connections: info.server.connections,
         command_count: info.server.command_count,

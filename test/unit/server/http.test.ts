@@ -52,6 +52,12 @@ describe("web port", () => {
     expect((await fetch(`${s.webUrl}/nope`)).status).toBe(404);
   });
 
+  it("names the server in /health as INFO does: Faktory Enterprise when Enterprise is on", async () => {
+    const s = await start({ enterprise: true });
+    const body = (await (await fetch(`${s.webUrl}/health`)).json()) as { server: { description: string } };
+    expect(body.server.description).toBe("Faktory Enterprise");
+  });
+
   it("signals workers through POST /busy and redirects to /busy", async () => {
     const s = await start();
     const w = await hello(s.port, { wid: "web-w1", v: 2 });
