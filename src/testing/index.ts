@@ -4,3 +4,4 @@ export * from "./perform-job.js";
 export * from "./job-recorder.js";
 export * from "./test-server.js";
 export * from "./drain.js";
+export * from "./manual-clock.js";

@@ -7,6 +7,8 @@
  */
 import { type Clock, microsecondTime, type TimerHandle } from "../../../../src/server/index.js";
 
+export { ManualClock } from "../../../../src/testing/manual-clock.js";
+
 interface FakeTimer {
   due: number;
   /** The delay it was set with. */
@@ -17,84 +19,6 @@ interface FakeTimer {
 }
 
 let seq = 0;
-
-/** A clock whose time only moves when told. */
-export class ManualClock implements Clock {
-  private readonly timers = new Set<FakeTimer>();
-  private readonly armWaiters = new Set<{ ms: number; wake: () => void }>();
-
-  constructor(public time: number = Date.UTC(2026, 10, 28, 9, 0, 0)) {}
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: FakeTimer = { due: this.time + Math.max(0, ms), seq: seq++, fn, ms };
-    this.timers.add(timer);
-    for (const w of [...this.armWaiters])
-      if (w.ms === ms) {
-        this.armWaiters.delete(w);
-        w.wake();
-      }
-    return timer;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.timers.delete(handle as FakeTimer);
-  }
-
-  /**
-   * Resolves once a timer of exactly `ms` is pending: at once if one already is, else when the
-   * server arms one. Tests wait on this instead of sleeping, e.g. `armed(2000)` for a blocked
-   * FETCH (whose 2 s timer is set synchronously when the server reads the line).
-   */
-  armed(ms: number, count = 1): Promise<void> {
-    const pending = (): number => this.pendingWith(ms);
-    if (pending() >= count) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter = {
-        ms,
-        wake: () => {
-          if (pending() >= count) resolve();
-          else this.armWaiters.add(waiter);
-        },
-      };
-      this.armWaiters.add(waiter);
-    });
-  }
-
-  /** Number of pending timers set with a delay of exactly `ms`. */
-  pendingWith(ms: number): number {
-    let n = 0;
-    for (const t of this.timers) if (t.ms === ms) n++;
-    return n;
-  }
-
-  /** Number of pending timers. */
-  get pending(): number {
-    return this.timers.size;
-  }
-
-  /** Moves time forward by `ms`, firing each due timer at its own due time. */
-  advance(ms: number): void {
-    const target = this.time + ms;
-    for (;;) {
-      let next: FakeTimer | undefined;
-      for (const t of this.timers)
-        if (
-          t.due <= target &&
-          (next === undefined || t.due < next.due || (t.due === next.due && t.seq < next.seq))
-        )
-          next = t;
-      if (next === undefined) break;
-      this.timers.delete(next);
-      this.time = Math.max(this.time, next.due);
-      next.fn();
-    }
-    this.time = target;
-  }
-}
 
 /**
  * Real time shifted by an offset. Timers are real `setTimeout`s (unref'd); `jump(ms)` adds to
