@@ -65,7 +65,7 @@ export declare namespace StandardSchemaV1 {
 }
 
 /** A map from job type to the schema of its argument tuple. */
-export type JobSchemas = { readonly [jobtype: string]: StandardSchemaV1<readonly unknown[]> };
+export type JobSchemas = { readonly [jobtype: string]: StandardSchemaV1<unknown, readonly unknown[]> };
 
 /** The registry inferred from a map of schemas (the schemas' output types). */
 export type JobsFromSchemas<S extends JobSchemas> = {
@@ -89,7 +89,7 @@ export function defineJobs<S extends JobSchemas>(schemas: S): S {
 export function schemaFor(
   schemas: JobSchemas | undefined,
   jobtype: string,
-): StandardSchemaV1<readonly unknown[]> | undefined {
+): StandardSchemaV1<unknown, readonly unknown[]> | undefined {
   if (schemas === undefined || !Object.hasOwn(schemas, jobtype)) return undefined;
   return schemas[jobtype];
 }

@@ -13,6 +13,7 @@ import {
   type Job,
   type JobFor,
   type PlainJob,
+  type SchemasFor,
   type TypedJob,
 } from "../../../src/index.js";
 
@@ -109,6 +110,20 @@ async function typedBySchemas(): Promise<void> {
   await client.close();
 }
 
+/** A map typed from a registry with the worker's SchemasFor is accepted by the client too. */
+async function typedBySchemasFor(): Promise<void> {
+  const jobs: SchemasFor<Jobs> = {
+    SendEmail: z.tuple([z.string(), z.string()]),
+    Resize: z.tuple([z.string(), z.number()]),
+  };
+  const client = await Client.connect({ jobs, url: "tcp://localhost:1" });
+  expectTypeOf<Parameters<typeof client.job>[0]>().toEqualTypeOf<"SendEmail" | "Resize">();
+  await client.push("Resize", ["u", 10]);
+  // @ts-expect-error the registry says number
+  await client.push("Resize", ["u", "10"]);
+  await client.close();
+}
+
 describe("client types", () => {
   it("infers the registry", () => {
     expectTypeOf<Parameters<Client<Jobs>["job"]>[0]>().toEqualTypeOf<"SendEmail" | "Resize">();
@@ -125,5 +140,6 @@ describe("client types", () => {
     expectTypeOf(untyped).toBeFunction();
     expectTypeOf(typedBySchemas).toBeFunction();
     expectTypeOf(typedBatch).toBeFunction();
+    expectTypeOf(typedBySchemasFor).toBeFunction();
   });
 });
