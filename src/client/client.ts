@@ -3,6 +3,7 @@
  * sets. One client holds one pipelined connection that heals itself after a drop.
  * @module
  */
+import { connectWithRetry, defaultConnectRetry } from "./connect-retry.js";
 import { resolveConnectionOptions } from "../connection/options.js";
 import { exponentialBackoff } from "../connection/retry.js";
 import { tracePush, tracePushBulk, tracingPushBulk } from "../connection/tracing.js";
@@ -109,8 +110,9 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
   /**
    * Connects to a Faktory server and resolves once the handshake is done. The argument is a URL
    * or {@link ClientOptions}; with neither, the URL comes from `FAKTORY_PROVIDER` /
-   * `FAKTORY_URL`, else `tcp://localhost:7419`. This first connection is one attempt: it rejects
-   * with {@link ConnectionError}, {@link AuthenticationError} or {@link ConfigurationError}.
+   * `FAKTORY_URL`, else `tcp://localhost:7419`. This first connection is one attempt (unless
+   * {@link ClientOptions.connectRetry} asks to wait for the server): it rejects with
+   * {@link ConnectionError}, {@link AuthenticationError} or {@link ConfigurationError}.
    *
    * Give the registry as a type argument (`Client.connect<Jobs>()`), or pass runtime schemas as
    * `jobs` and the registry is inferred from them.
@@ -144,7 +146,14 @@ export class Client<Jobs extends JobRegistry = UntypedJobs> {
           onStateChange: i === 0 ? opts.onStateChange : undefined,
         }),
     );
-    const opened = await Promise.allSettled(conns.map((c) => c.connect()));
+    const strategy = opts.connectRetry === true ? defaultConnectRetry() : opts.connectRetry || undefined;
+    const opened = await Promise.allSettled(
+      conns.map((c) =>
+        strategy === undefined
+          ? c.connect()
+          : connectWithRetry(() => c.connect(), strategy, opts.connectSignal),
+      ),
+    );
     const failed = opened.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed !== undefined) {
       await Promise.all(conns.map((c) => c.close()));

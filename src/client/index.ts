@@ -58,6 +58,7 @@ export {
   withDefaults,
 } from "./bulk.js";
 export { Client } from "./client.js";
+export { connectWithRetry, defaultConnectRetry } from "./connect-retry.js";
 export {
   assertValidJob,
   createJob,

@@ -28,9 +28,20 @@ export interface ClientOptions<S extends JobSchemas | undefined = JobSchemas | u
   /**
    * When and how often to try re-connecting after the connection dropped. Default:
    * `exponentialBackoff()` (full jitter, 50 ms doubling up to 5 s, 10 attempts). The first
-   * connection made by `Client.connect` is a single attempt: a wrong URL fails at once.
+   * connection made by `Client.connect` is a single attempt unless
+   * {@link ClientOptions.connectRetry} is set.
    */
   retry?: RetryStrategy;
+  /**
+   * Wait for the server at {@link Client.connect} instead of failing at the first refused
+   * connection: `true` uses `defaultConnectRetry()` (backoff from 100 ms up to 2 s, 40 attempts,
+   * about a minute), or give a {@link RetryStrategy}. Only connection failures are retried; a
+   * wrong password or URL fails at once. When it gives up, `connect` rejects with a
+   * `ConnectionError` naming the attempts. Default: one attempt.
+   */
+  connectRetry?: boolean | RetryStrategy;
+  /** Aborts a {@link ClientOptions.connectRetry} wait: `connect` rejects with the signal's reason. */
+  connectSignal?: AbortSignal;
   /** Jobs per `PUSHB` in {@link Client.pushBulk} (default 1000). */
   pushChunkSize?: number;
   /**
