@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SqliteStorage, type SynchronousMode } from "./sqlite.js";
 import type { SqliteDriver } from "./sqlite-statements.js";
-import { DRIVER_HINT, StorageError, toStorageError } from "./storage-error.js";
+import { driverMissingError, toStorageError } from "./storage-error.js";
 
 /** Where and how to keep the server's state on disk. */
 export interface DurableStorageOptions {
@@ -30,11 +30,7 @@ async function loadDriver(): Promise<SqliteDriver> {
     const mod = (await import("better-sqlite3")) as { default: SqliteDriver };
     return mod.default;
   } catch (err) {
-    throw new StorageError(
-      "DRIVER_MISSING",
-      `durable storage needs the optional package "better-sqlite3" (12.x), which is not installed or did not build: ${DRIVER_HINT}. Cause: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    );
+    throw driverMissingError("which is not installed or did not build", err);
   }
 }
 

@@ -28,8 +28,18 @@ export class StorageError extends Error {
 }
 
 /** What to do when the driver is missing or its native module cannot be loaded. */
-export const DRIVER_HINT =
+const DRIVER_HINT =
   'run "npm install better-sqlite3@12" (it compiles a native module), or run the server in memory (--memory)';
+
+/** The DRIVER_MISSING error: better-sqlite3 is absent or unusable, for the reason given. */
+export function driverMissingError(reason: string, cause: unknown): StorageError {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return new StorageError(
+    "DRIVER_MISSING",
+    `durable storage needs the optional package "better-sqlite3" (12.x), ${reason}: ${DRIVER_HINT}. Cause: ${text}`,
+    { cause },
+  );
+}
 
 /**
  * Whether an error thrown when opening a database says that better-sqlite3's native module could
@@ -56,10 +66,6 @@ export function toStorageError(err: unknown, file: string): StorageError {
       cause: err,
     });
   if (isNativeModuleFailure(code, text))
-    return new StorageError(
-      "DRIVER_MISSING",
-      `durable storage needs the optional package "better-sqlite3" (12.x), whose native module could not be loaded: ${DRIVER_HINT}. Cause: ${text}`,
-      { cause: err },
-    );
+    return driverMissingError("whose native module could not be loaded", err);
   return new StorageError("IO", `cannot use the database ${file}: ${text}`, { cause: err });
 }
