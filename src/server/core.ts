@@ -311,6 +311,11 @@ export class ServerCore {
       }
   }
 
+  /** Names of the paused queues, in storage order (the protocol has no command that tells). */
+  pausedQueues(): string[] {
+    return this.storage.queueNames().filter((q) => this.storage.isPaused(q));
+  }
+
   /** QUEUE REMOVE: deletes queues and their jobs. */
   remove(names: readonly string[]): void {
     for (const name of this.expand(names)) this.storage.removeQueue(name);

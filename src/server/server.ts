@@ -192,11 +192,7 @@ export async function startServer(options: ServerOptions = {}): Promise<FaktoryS
     close,
     signalWorker: (wid: string, signal: WorkerSignal): number => core.workers.signal(wid, signal),
     info: () => core.info(),
-    pausedQueues: () =>
-      storage
-        .queueNames()
-        .filter((q) => storage.isPaused(q))
-        .sort(),
+    pausedQueues: () => core.pausedQueues().sort(),
     [Symbol.asyncDispose]: close,
   };
 }

@@ -87,7 +87,7 @@ export const API_ROUTES: readonly Route[] = [
       const ext = dashboardExtensions(core);
       sendJson(res, 200, {
         info: core.info(),
-        paused: core.storage.queueNames().filter((q) => core.storage.isPaused(q)),
+        paused: core.pausedQueues(),
         extensions: { batches: ext.batches !== undefined, progress: ext.progress !== undefined },
       });
     },
