@@ -103,6 +103,21 @@ export function stringOption(values: OptionValues, name: string): string | undef
   return typeof v === "string" ? v : undefined;
 }
 
+/**
+ * The integer value of option `name`, or `undefined` when it is absent. Anything but an integer
+ * written in decimal digits (optionally negative), or one below `min`, is a {@link UsageError}.
+ */
+export function integerOption(values: OptionValues, name: string, min?: number): number | undefined {
+  const text = stringOption(values, name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(n) || (min !== undefined && n < min))
+    throw new UsageError(
+      `--${name} must be an integer${min === undefined ? "" : ` >= ${min}`}, got ${JSON.stringify(text)}`,
+    );
+  return n;
+}
+
 /** Colours for terminal output: active only when stdout is a TTY and NO_COLOR is unset. */
 export interface Paint {
   /** Bold text. */

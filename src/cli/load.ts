@@ -10,7 +10,7 @@ import {
   COMMON_USAGE,
   EXIT_FAILURE,
   EXIT_OK,
-  type OptionValues,
+  integerOption,
   paint,
   parseCommandArgs,
   processIO,
@@ -56,10 +56,10 @@ export function runLoadCommand(argv: string[], io: CliIO = processIO()): Promise
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const url = stringOption(values, "url");
-    const jobs = integer(values, "jobs", 30_000, 1);
-    const connections = integer(values, "connections", 10, 2);
-    const queues = integer(values, "queues", 5, 1);
-    const seed = integer(values, "seed", 420, 0);
+    const jobs = integerOption(values, "jobs", 1) ?? 30_000;
+    const connections = integerOption(values, "connections", 2) ?? 10;
+    const queues = integerOption(values, "queues", 1) ?? 5;
+    const seed = integerOption(values, "seed", 0) ?? 420;
     const prefix = stringOption(values, "queue") ?? `load-${randomBytes(3).toString("hex")}-`;
     if (!/^[a-zA-Z0-9._-]+$/.test(prefix))
       throw new UsageError(`bad --queue prefix ${JSON.stringify(prefix)}`);
@@ -92,15 +92,6 @@ export function runLoadCommand(argv: string[], io: CliIO = processIO()): Promise
     else io.stdout(formatSummary(summary, io));
     return summary.interrupted || summary.lost > 0 || summary.duplicates > 0 ? EXIT_FAILURE : EXIT_OK;
   });
-}
-
-function integer(values: OptionValues, name: string, fallback: number, min: number): number {
-  const text = stringOption(values, name);
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer >= ${min}, got ${text}`);
-  return n;
 }
 
 /** Redraws a progress bar on a terminal (every 100 ms) or prints a line every 5 s otherwise. */

@@ -9,6 +9,8 @@ import {
   COMMON_OPTIONS,
   COMMON_USAGE,
   EXIT_OK,
+  integerOption,
+  type OptionValues,
   parseCommandArgs,
   processIO,
   runCommand,
@@ -75,13 +77,14 @@ function parseArgsJson(text: string): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-function jobOptions(values: Record<string, unknown>): JobOptions {
+function jobOptions(values: OptionValues): JobOptions {
   const options: JobOptions = {};
   const queue = values.queue;
   if (typeof queue === "string") options.queue = queue;
-  if (typeof values.retry === "string") options.retry = integer("retry", values.retry);
-  if (typeof values["reserve-for"] === "string")
-    options.reserveFor = integer("reserve-for", values["reserve-for"]);
+  const retry = integerOption(values, "retry");
+  if (retry !== undefined) options.retry = retry;
+  const reserveFor = integerOption(values, "reserve-for");
+  if (reserveFor !== undefined) options.reserveFor = reserveFor;
   if (typeof values.at === "string") options.at = parseWhen(values.at);
   if (typeof values.custom === "string") {
     let custom: unknown;
@@ -95,12 +98,6 @@ function jobOptions(values: Record<string, unknown>): JobOptions {
     options.custom = custom as Record<string, unknown>;
   }
   return options;
-}
-
-function integer(name: string, text: string): number {
-  if (!/^-?\d+$/.test(text))
-    throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(text)}`);
-  return Number(text);
 }
 
 /** `--at`: an RFC 3339 time (sent as given) or a delay such as `90s`, `5m`, `2h`, `1d`, `500ms`. */
