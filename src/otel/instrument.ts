@@ -141,7 +141,7 @@ export function instrumentFaktory(options: FaktoryInstrumentationOptions = {}): 
   const jobContexts = new WeakMap<Job<readonly unknown[]>, Context>();
   const offs: (() => void)[] = [];
 
-  /** Binds `transform` (which opens the span) as the store of a channel's start, until off. */
+  /** Binds `open` (which opens the span) as the store of a channel's start, until off. */
   function bind<C extends object>(channel: TracingChannel<string, C>, open: (ctx: C) => Context): void {
     // the channels are declared with a string store type; this store holds OpenTelemetry contexts
     const start = channel.start as unknown as Channel<Context, C>;
@@ -158,123 +158,131 @@ export function instrumentFaktory(options: FaktoryInstrumentationOptions = {}): 
     });
   }
 
-  /** Ends the span opened for `ctx`, failed when `ctx.error` is set. */
-  function close(ctx: { error?: unknown }, before?: (span: Span) => void): void {
-    const span = spans.get(ctx);
-    if (span === undefined) return;
-    spans.delete(ctx);
-    before?.(span);
-    if (ctx.error !== undefined) recordError(span, ctx.error);
-    span.end();
+  /**
+   * Traces one channel: `open` starts the span of an operation (and says its parent context);
+   * the operation runs with the span active (`started` sees that context first), and the span
+   * ends when the operation settles, failed when it threw (`ending` may add attributes first).
+   */
+  function traceChannel<C extends { error?: unknown }>(
+    channel: TracingChannel<string, C>,
+    open: (ctx: C) => { parent: Context; span: Span },
+    hooks: { started?: (ctx: C, active: Context) => void; ending?: (ctx: C, span: Span) => void } = {},
+  ): void {
+    bind(channel, (ctx) => {
+      const { parent, span } = open(ctx);
+      spans.set(ctx, span);
+      const active = trace.setSpan(parent, span);
+      hooks.started?.(ctx, active);
+      return active;
+    });
+    offs.push(
+      onSettled(channel, (ctx) => {
+        const span = spans.get(ctx);
+        if (span === undefined) return;
+        spans.delete(ctx);
+        hooks.ending?.(ctx, span);
+        if (ctx.error !== undefined) recordError(span, ctx.error);
+        span.end();
+      }),
+    );
   }
 
   // push: PRODUCER span in the caller's context, injected into the job before it is encoded
-  bind<PushTraceContext>(tracingChannels.push, (ctx) => {
-    const parent = context.active();
-    const span = tracer.startSpan(
-      `send ${ctx.queue}`,
-      { kind: SpanKind.PRODUCER, attributes: jobAttributes(ctx, "send", "send") },
-      parent,
-    );
-    spans.set(ctx, span);
-    const withSpan = trace.setSpan(parent, span);
-    injectIntoJob(propagator, withSpan, ctx.job);
-    return withSpan;
-  });
-  offs.push(onSettled<PushTraceContext>(tracingChannels.push, (ctx) => close(ctx)));
+  traceChannel<PushTraceContext>(
+    tracingChannels.push,
+    (ctx) => {
+      const parent = context.active();
+      const attributes = jobAttributes(ctx, "send", "send");
+      return {
+        parent,
+        span: tracer.startSpan(`send ${ctx.queue}`, { kind: SpanKind.PRODUCER, attributes }, parent),
+      };
+    },
+    { started: (ctx, active) => injectIntoJob(propagator, active, ctx.job) },
+  );
 
   // push-bulk: one PRODUCER span for the call, injected into each job
-  bind<PushBulkTraceContext>(tracingChannels.pushBulk, (ctx) => {
-    const parent = context.active();
-    const queues = new Set(ctx.jobs.map((j) => j.queue));
-    const [only] = queues;
-    const attributes: Attributes = {
-      "messaging.system": SYSTEM,
-      "messaging.operation.name": "send",
-      "messaging.operation.type": "send",
-      "messaging.batch.message_count": ctx.jobs.length,
-    };
-    if (queues.size === 1 && only !== undefined) attributes["messaging.destination.name"] = only;
-    const name = queues.size === 1 ? `send ${only}` : "send";
-    const span = tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes }, parent);
-    spans.set(ctx, span);
-    const withSpan = trace.setSpan(parent, span);
-    for (const info of ctx.jobs) injectIntoJob(propagator, withSpan, info.job);
-    return withSpan;
-  });
-  offs.push(
-    onSettled<PushBulkTraceContext>(tracingChannels.pushBulk, (ctx) =>
-      close(ctx, (span) => {
+  traceChannel<PushBulkTraceContext>(
+    tracingChannels.pushBulk,
+    (ctx) => {
+      const parent = context.active();
+      const queues = new Set(ctx.jobs.map((j) => j.queue));
+      const [only] = queues;
+      const attributes: Attributes = {
+        "messaging.system": SYSTEM,
+        "messaging.operation.name": "send",
+        "messaging.operation.type": "send",
+        "messaging.batch.message_count": ctx.jobs.length,
+      };
+      if (queues.size === 1 && only !== undefined) attributes["messaging.destination.name"] = only;
+      const name = queues.size === 1 ? `send ${only}` : "send";
+      return { parent, span: tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes }, parent) };
+    },
+    {
+      started: (ctx, active) => {
+        for (const info of ctx.jobs) injectIntoJob(propagator, active, info.job);
+      },
+      ending: (ctx, span) => {
         const rejected = ctx.result?.rejected.length ?? 0;
         if (rejected > 0) span.setAttribute("messaging.faktory.rejected_count", rejected);
-      }),
-    ),
+      },
+    },
   );
 
   // job run: CONSUMER span, child of the push's span carried in custom; active in the handler
-  bind<JobTraceContext>(tracingChannels.job, (ctx) => {
-    const parent = extractFromJob(propagator, ROOT_CONTEXT, ctx.job);
-    const attributes = jobAttributes(ctx, "process", "process");
-    const retryCount = ctx.job.failure?.retry_count;
-    if (typeof retryCount === "number") attributes["messaging.faktory.job.retry_count"] = retryCount;
-    const span = tracer.startSpan(`process ${ctx.queue}`, { kind: SpanKind.CONSUMER, attributes }, parent);
-    spans.set(ctx, span);
-    const withSpan = trace.setSpan(parent, span);
-    jobContexts.set(ctx.job, withSpan);
-    return withSpan;
-  });
-  offs.push(onSettled<JobTraceContext>(tracingChannels.job, (ctx) => close(ctx)));
+  traceChannel<JobTraceContext>(
+    tracingChannels.job,
+    (ctx) => {
+      const parent = extractFromJob(propagator, ROOT_CONTEXT, ctx.job);
+      const attributes = jobAttributes(ctx, "process", "process");
+      const retryCount = ctx.job.failure?.retry_count;
+      if (typeof retryCount === "number") attributes["messaging.faktory.job.retry_count"] = retryCount;
+      return {
+        parent,
+        span: tracer.startSpan(`process ${ctx.queue}`, { kind: SpanKind.CONSUMER, attributes }, parent),
+      };
+    },
+    { started: (ctx, active) => jobContexts.set(ctx.job, active) },
+  );
 
   // ACK / FAIL: CLIENT "settle" spans under the job's span
   for (const [channel, op] of [
     [tracingChannels.ack, "ack"],
     [tracingChannels.fail, "fail"],
-  ] as const) {
-    bind<ResultTraceContext>(channel, (ctx) => {
+  ] as const)
+    traceChannel<ResultTraceContext>(channel, (ctx) => {
       const parent = jobContexts.get(ctx.job) ?? extractFromJob(propagator, context.active(), ctx.job);
       jobContexts.delete(ctx.job);
-      const span = tracer.startSpan(
-        `${op} ${ctx.queue}`,
-        { kind: SpanKind.CLIENT, attributes: jobAttributes(ctx, op, "settle") },
+      const attributes = jobAttributes(ctx, op, "settle");
+      return {
         parent,
-      );
-      spans.set(ctx, span);
-      return trace.setSpan(parent, span);
+        span: tracer.startSpan(`${op} ${ctx.queue}`, { kind: SpanKind.CLIENT, attributes }, parent),
+      };
     });
-    offs.push(onSettled<ResultTraceContext>(channel, (ctx) => close(ctx)));
-  }
 
-  if (options.fetchSpans === true) {
-    bind<FetchTraceContext>(tracingChannels.fetch, (ctx) => {
-      const parent = context.active();
-      const span = tracer.startSpan(
-        "receive",
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            "messaging.system": SYSTEM,
-            "messaging.operation.name": "receive",
-            "messaging.operation.type": "receive",
-            "messaging.faktory.queues": [...ctx.queues],
-          },
-        },
-        parent,
-      );
-      spans.set(ctx, span);
-      return trace.setSpan(parent, span);
-    });
-    offs.push(
-      onSettled<FetchTraceContext>(tracingChannels.fetch, (ctx) =>
-        close(ctx, (span) => {
+  if (options.fetchSpans === true)
+    traceChannel<FetchTraceContext>(
+      tracingChannels.fetch,
+      (ctx) => {
+        const parent = context.active();
+        const attributes: Attributes = {
+          "messaging.system": SYSTEM,
+          "messaging.operation.name": "receive",
+          "messaging.operation.type": "receive",
+          "messaging.faktory.queues": [...ctx.queues],
+        };
+        return { parent, span: tracer.startSpan("receive", { kind: SpanKind.CLIENT, attributes }, parent) };
+      },
+      {
+        ending: (ctx, span) => {
           span.setAttribute("messaging.batch.message_count", ctx.jid === undefined ? 0 : 1);
           if (ctx.jid !== undefined && ctx.queue !== undefined) {
             span.setAttribute("messaging.message.id", ctx.jid);
             span.setAttribute("messaging.destination.name", ctx.queue);
           }
-        }),
-      ),
+        },
+      },
     );
-  }
 
   let stopped = false;
   const off = (): void => {
