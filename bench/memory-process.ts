@@ -6,7 +6,7 @@
  */
 import { setImmediate as tick } from "node:timers/promises";
 import { startServer } from "../src/server/index.js";
-import { errorText, type FromMemoryServer, type ToMemoryServer } from "./shared.js";
+import { closeOnParentExit, errorText, type FromMemoryServer, type ToMemoryServer } from "./shared.js";
 
 function send(message: FromMemoryServer): void {
   if (process.connected) process.send?.(message);
@@ -37,14 +37,7 @@ async function measure(settleMs: number): Promise<void> {
 
 try {
   const server = await startServer({ port: 0, webPort: false });
-  const stop = (): void => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("disconnect", stop);
-  process.on("SIGTERM", stop);
+  closeOnParentExit(() => server.close());
   process.on("message", (msg: ToMemoryServer) => {
     if (msg.type === "measure")
       measure(msg.settleMs).catch((err) => send({ type: "error", message: errorText(err) }));

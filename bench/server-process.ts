@@ -9,7 +9,7 @@
  */
 import { startServer } from "../src/server/index.js";
 import { startFloorServer } from "./floor-server.js";
-import { errorText, type FromServer, type ToServer } from "./shared.js";
+import { closeOnParentExit, errorText, type FromServer, type ToServer } from "./shared.js";
 
 function send(message: FromServer): void {
   if (process.connected) process.send?.(message);
@@ -36,14 +36,7 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
 
 try {
   const server = await start();
-  const stop = (): void => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on("disconnect", stop);
-  process.on("SIGTERM", stop);
+  closeOnParentExit(() => server.close());
   process.on("message", (message: ToServer) => {
     if (message.type === "cpu") {
       const { user, system } = process.cpuUsage();

@@ -184,3 +184,15 @@ export type FromMemoryServer =
       external: number;
       arrayBuffers: number;
     };
+
+/** For a server child: closes the server, then exits, when the parent disconnects or sends SIGTERM. */
+export function closeOnParentExit(close: () => Promise<void>): void {
+  const stop = (): void => {
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("disconnect", stop);
+  process.on("SIGTERM", stop);
+}
