@@ -154,8 +154,15 @@ function main() {
   reports.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   for (const report of reports) console.error(report.text);
   const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error).length;
-  const summary = `docs examples: ${origins.size} \`\`\`ts blocks from ${mdFiles.length} Markdown files, ${errors} errors`;
-  if (errors > 0) {
+  return finish(
+    `docs examples: ${origins.size} \`\`\`ts blocks from ${mdFiles.length} Markdown files, ${errors} errors`,
+    errors > 0,
+  );
+}
+
+/** Prints a checker's one-line summary (on stderr when it failed) and returns its exit code. */
+export function finish(summary, failed) {
+  if (failed) {
     console.error(summary);
     return 1;
   }

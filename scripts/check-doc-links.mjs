@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, posix, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { markdownFiles } from "./check-doc-examples.mjs";
+import { finish, markdownFiles } from "./check-doc-examples.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -125,13 +125,10 @@ function main() {
   const root = rootArg >= 0 ? resolve(args[rootArg + 1]) : repo;
   const problems = checkLinks(root);
   for (const problem of problems) console.error(problem);
-  const summary = `docs links: ${markdownFiles(root).length} Markdown files, ${problems.length} broken links`;
-  if (problems.length > 0) {
-    console.error(summary);
-    return 1;
-  }
-  console.log(summary);
-  return 0;
+  return finish(
+    `docs links: ${markdownFiles(root).length} Markdown files, ${problems.length} broken links`,
+    problems.length > 0,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
